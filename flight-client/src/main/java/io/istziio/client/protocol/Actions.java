@@ -1,0 +1,10 @@
+package io.istziio.client.protocol;
+
+/** Names of the Flight actions every node answers (DoAction). */
+public final class Actions {
+
+  /** Node and cache counters as JSON: {@link NodeStats}. */
+  public static final String STATS = "stats";
+
+  private Actions() {}
+}

@@ -1,0 +1,42 @@
+package io.istziio.client.protocol;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Counters a node reports through the {@link Actions#STATS} action.
+ *
+ * @param node the node's id
+ * @param location the Flight location the node advertises
+ * @param cacheCapacityBytes the disk cache's bound
+ * @param cacheUsedBytes bytes the disk cache holds on disk, including files evicted but still
+ *     being read and space reserved for downloads under way; never above the bound
+ * @param cacheEntries objects in the cache index
+ * @param hits DoGets served from the cache
+ * @param misses DoGets that waited for a download
+ * @param bypasses DoGets of objects too large to admit
+ * @param downloads object-store downloads started
+ * @param evictions objects evicted to make room
+ * @param arrowAllocatedBytes Arrow memory the node holds right now, all streams together
+ */
+public record NodeStats(
+    String node, String location, long cacheCapacityBytes, long cacheUsedBytes, long cacheEntries,
+    long hits, long misses, long bypasses, long downloads, long evictions,
+    long arrowAllocatedBytes) {
+
+  public byte[] toJsonBytes() {
+    try {
+      return Json.MAPPER.writeValueAsBytes(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static NodeStats fromJson(byte[] json) {
+    try {
+      return Json.MAPPER.readValue(json, NodeStats.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("action result is not istziio node stats", e);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.istziio.client.protocol;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * What a node tells the client about one DoGet, sent as Flight app metadata on the last message
+ * of the stream (read it with {@code FlightStream.getLatestMetadata()} once the stream ends).
+ *
+ * @param cache how the object was found: {@code hit}, {@code miss} (downloaded for this request
+ *     or joined a download already under way) or {@code bypass} (too large to admit: downloaded
+ *     to a scratch file, streamed, then deleted)
+ * @param fetchNanos time this request waited for the object store (0 on a hit)
+ * @param scanNanos time spent decoding Parquet into Arrow batches
+ * @param sendNanos time the node waited for the client to accept batches (backpressure)
+ * @param rows rows sent
+ * @param batches record batches sent
+ * @param bytes Arrow buffer bytes sent
+ */
+public record ReadStats(
+    String cache, long fetchNanos, long scanNanos, long sendNanos, long rows, long batches,
+    long bytes) {
+
+  public static final String HIT = "hit";
+  public static final String MISS = "miss";
+  public static final String BYPASS = "bypass";
+
+  public boolean hit() {
+    return HIT.equals(cache);
+  }
+
+  public byte[] toJsonBytes() {
+    try {
+      return Json.MAPPER.writeValueAsBytes(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static ReadStats fromJson(byte[] json) {
+    try {
+      return Json.MAPPER.readValue(json, ReadStats.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("app metadata is not istziio read stats", e);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package io.istziio.client.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.Ticket;
+
+/**
+ * What a client asks a node for: one Parquet object, optionally only some of its columns and
+ * rows. On the wire it is UTF-8 JSON so that any Flight client can write one by hand:
+ *
+ * <pre>{"path": "s3://bucket/key.parquet", "columns": ["a", "b"], "filter": "a > 5"}</pre>
+ *
+ * @param path the object's URI: {@code s3://bucket/key} or {@code file:///absolute/path}
+ * @param columns the columns to return, in this order; null for all of them
+ * @param filter a row predicate; null for every row
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ReadTicket(String path, List<String> columns, String filter) {
+
+  public static final String FIELDS = "path, columns, filter";
+
+  public ReadTicket {
+    columns = columns == null ? null : List.copyOf(columns);
+  }
+
+  public static ReadTicket of(String path) {
+    return new ReadTicket(path, null, null);
+  }
+
+  public ReadTicket withColumns(List<String> newColumns) {
+    return new ReadTicket(path, newColumns, filter);
+  }
+
+  public ReadTicket withFilter(String newFilter) {
+    return new ReadTicket(path, columns, newFilter);
+  }
+
+  public byte[] toJsonBytes() {
+    try {
+      return Json.MAPPER.writeValueAsBytes(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a ticket always serializes", e);
+    }
+  }
+
+  public Ticket toFlightTicket() {
+    return new Ticket(toJsonBytes());
+  }
+
+  @Override
+  public String toString() {
+    return new String(toJsonBytes(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Parses and validates a ticket.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT saying what to fix
+   */
+  public static ReadTicket parse(byte[] json) {
+    ReadTicket ticket;
+    try {
+      ticket = Json.MAPPER.readValue(json, ReadTicket.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw invalid("unknown field \"%s\" in the ticket; a ticket has the fields %s",
+          e.getPropertyName(), FIELDS);
+    } catch (MismatchedInputException e) {
+      String field = e.getPath().isEmpty() ? null : e.getPath().get(0).getFieldName();
+      throw field == null
+          ? invalid("the ticket must be a JSON object such as {\"path\": \"s3://bucket/key.parquet\"}")
+          : invalid("field \"%s\" of the ticket has the wrong type: %s", field, expectedType(field));
+    } catch (JsonProcessingException e) {
+      throw invalid("the ticket is not valid JSON (%s at line %d, column %d); send UTF-8 JSON such "
+              + "as {\"path\": \"s3://bucket/key.parquet\"}",
+          e.getOriginalMessage(), e.getLocation().getLineNr(), e.getLocation().getColumnNr());
+    } catch (IOException e) {
+      throw invalid("the ticket could not be read: %s", e.getMessage());
+    }
+    if (ticket == null) {
+      throw invalid("the ticket is empty; send {\"path\": \"s3://bucket/key.parquet\"}");
+    }
+    ticket.validate();
+    return ticket;
+  }
+
+  private void validate() {
+    if (path == null || path.isBlank()) {
+      throw invalid("the ticket has no \"path\"; send {\"path\": \"s3://bucket/key.parquet\"}");
+    }
+    if (columns != null) {
+      Set<String> seen = new HashSet<>();
+      for (String column : columns) {
+        if (column == null || column.isEmpty()) {
+          throw invalid("\"columns\" holds an empty or null name; list column names as strings");
+        }
+        if (!seen.add(column)) {
+          throw invalid("column \"%s\" is listed twice in \"columns\"", column);
+        }
+      }
+    }
+    if (filter != null && filter.isBlank()) {
+      throw invalid("\"filter\" is blank; leave it out to read every row");
+    }
+  }
+
+  private static String expectedType(String field) {
+    return switch (field) {
+      case "path", "filter" -> "expected a string";
+      case "columns" -> "expected a list of strings such as [\"a\", \"b\"]";
+      default -> "see the ticket format in the README";
+    };
+  }
+
+  private static RuntimeException invalid(String format, Object... args) {
+    return CallStatus.INVALID_ARGUMENT.withDescription(String.format(format, args)).toRuntimeException();
+  }
+}

@@ -1,0 +1,119 @@
+package io.istziio.server;
+
+import io.istziio.ring.Member;
+import io.istziio.server.cache.DiskCache;
+import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.flight.NodeProducer;
+import io.istziio.server.parquet.ParquetFooter;
+import io.istziio.server.store.LocalObjectStore;
+import io.istziio.server.store.ObjectStores;
+import io.istziio.server.store.S3ObjectStore;
+import java.io.IOException;
+import java.net.URI;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.util.AutoCloseables;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One istziio node: a Flight server in front of the disk cache and the object stores. Closing it
+ * stops the server, waits for running calls, and closes its allocator, which fails loudly if any
+ * Arrow memory leaked.
+ */
+public final class Node implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+  private final String id;
+  private final Location location;
+  private final BufferAllocator allocator;
+  private final ObjectStores stores;
+  private final ExecutorService missExecutor;
+  private final DiskCache disk;
+  private final FlightServer server;
+
+  private Node(NodeConfig config) throws IOException {
+    allocator = new RootAllocator();
+    stores = new ObjectStores(new S3ObjectStore(config.s3()),
+        config.localRoot() != null ? new LocalObjectStore(config.localRoot()) : null);
+    missExecutor = Executors.newFixedThreadPool(config.missThreads(), daemonThreads("istziio-miss"));
+    disk = new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor);
+    ObjectCache objects = new ObjectCache(stores, disk, config.freshness(),
+        (path, file) -> ParquetFooter.read(file, path.uri()));
+    // With port 0 the node's identity is known only once the server has bound its port.
+    AtomicReference<Member> self = new AtomicReference<>();
+    NodeProducer producer = new NodeProducer(self::get, allocator, objects, disk, config.batchRows());
+    Location listen = Location.forGrpcInsecure(config.host(), config.port());
+    server = FlightServer.builder(allocator, listen, producer).build();
+    server.start();
+    location = config.advertise() != null
+        ? new Location(config.advertise())
+        : Location.forGrpcInsecure(config.host(), server.getPort());
+    id = config.id() != null ? config.id() : config.host() + ":" + server.getPort();
+    self.set(new Member(id, location.getUri().toString(), 1));
+    LOG.info("node {} serving at {} (cache {} of {} bytes in {})", id, location, disk.usedBytes(),
+        disk.capacityBytes(), config.cacheDir());
+  }
+
+  /** Starts a node; it serves until closed. */
+  public static Node start(NodeConfig config) throws IOException {
+    if (config.advertise() == null && isWildcard(config.host())) {
+      throw new IllegalArgumentException("listening on " + config.host() + " needs --advertise: "
+          + "the address clients should use, such as grpc+tcp://node1.example.com:8815");
+    }
+    return new Node(config);
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Location location() {
+    return location;
+  }
+
+  public URI uri() {
+    return location.getUri();
+  }
+
+  public DiskCache disk() {
+    return disk;
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.shutdown();
+    if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
+      LOG.warn("calls still running after 10 s; closing anyway");
+    }
+    missExecutor.shutdownNow();
+    AutoCloseables.close(server, disk, stores, allocator);
+    LOG.info("node {} stopped", id);
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

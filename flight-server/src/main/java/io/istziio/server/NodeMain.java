@@ -1,0 +1,132 @@
+package io.istziio.server;
+
+import io.istziio.server.store.S3ObjectStore;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code istziio-node}: runs one node until it is stopped (SIGINT or SIGTERM). */
+@Command(name = "istziio-node", mixinStandardHelpOptions = true, sortOptions = false,
+    usageHelpWidth = 100,
+    description = "Serves Parquet objects from S3 or a local directory over Arrow Flight, through "
+        + "a disk cache. Every option falls back to the environment variable shown.",
+    footer = "%nS3 credentials come from the AWS default chain (AWS_ACCESS_KEY_ID and "
+        + "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance roles), never from flags.")
+public final class NodeMain implements Callable<Integer> {
+
+  @Option(names = "--id", defaultValue = "${env:ISTZIO_NODE_ID}",
+      description = "Node id (env ISTZIO_NODE_ID). Default: host:port.")
+  String id;
+
+  @Option(names = "--host", defaultValue = "${env:ISTZIO_HOST:-127.0.0.1}",
+      description = "Address to listen on (env ISTZIO_HOST). Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(names = "--port", defaultValue = "${env:ISTZIO_PORT:-8815}",
+      description = "Port to listen on, 0 for any free port (env ISTZIO_PORT). "
+          + "Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(names = "--advertise", defaultValue = "${env:ISTZIO_ADVERTISE}",
+      description = "Location clients reach this node at, e.g. grpc+tcp://node1:8815 "
+          + "(env ISTZIO_ADVERTISE). Default: grpc+tcp://host:port; required with --host 0.0.0.0.")
+  URI advertise;
+
+  @Option(names = "--local-root", defaultValue = "${env:ISTZIO_LOCAL_ROOT}",
+      description = "Directory whose files are served as file:///... paths "
+          + "(env ISTZIO_LOCAL_ROOT). Default: none, only s3:// paths.")
+  Path localRoot;
+
+  @Option(names = "--cache-dir", defaultValue = "${env:ISTZIO_CACHE_DIR:-istziio-cache}",
+      description = "Disk cache directory; kept across restarts (env ISTZIO_CACHE_DIR). "
+          + "Default: ${DEFAULT-VALUE}.")
+  Path cacheDir;
+
+  @Option(names = "--cache-size", defaultValue = "${env:ISTZIO_CACHE_SIZE:-10GiB}",
+      converter = ByteSizeConverter.class,
+      description = "Bound of the disk cache in bytes; suffixes KiB, MiB, GiB, TiB (and KB, MB, "
+          + "GB, TB) allowed (env ISTZIO_CACHE_SIZE). Default: ${DEFAULT-VALUE}.")
+  long cacheBytes;
+
+  @Option(names = "--freshness", defaultValue = "${env:ISTZIO_FRESHNESS:-60}",
+      description = "Seconds an object's version (ETag) is trusted before the store is asked "
+          + "again; 0 asks on every request (env ISTZIO_FRESHNESS). Default: ${DEFAULT-VALUE}.")
+  long freshnessSeconds;
+
+  @Option(names = "--miss-threads", defaultValue = "${env:ISTZIO_MISS_THREADS:-8}",
+      description = "Downloads that may run at once; hits never wait for them "
+          + "(env ISTZIO_MISS_THREADS). Default: ${DEFAULT-VALUE}.")
+  int missThreads;
+
+  @Option(names = "--batch-rows", defaultValue = "${env:ISTZIO_BATCH_ROWS:-32768}",
+      description = "Rows per Arrow record batch sent (env ISTZIO_BATCH_ROWS). "
+          + "Default: ${DEFAULT-VALUE}.")
+  long batchRows;
+
+  @Option(names = "--s3-endpoint", defaultValue = "${env:ISTZIO_S3_ENDPOINT}",
+      description = "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (env ISTZIO_S3_ENDPOINT). "
+          + "Default: AWS.")
+  URI s3Endpoint;
+
+  @Option(names = "--s3-region", defaultValue = "${env:ISTZIO_S3_REGION}",
+      description = "S3 signing region (env ISTZIO_S3_REGION). Default: the AWS region chain "
+          + "(AWS_REGION, profile), else us-east-1.")
+  String s3Region;
+
+  @Option(names = "--s3-path-style", defaultValue = "${env:ISTZIO_S3_PATH_STYLE:-false}",
+      fallbackValue = "true", arity = "0..1",
+      description = "Address buckets as endpoint/bucket/key, as most S3-compatible servers need "
+          + "(env ISTZIO_S3_PATH_STYLE). Default: ${DEFAULT-VALUE}.")
+  boolean s3PathStyle;
+
+  @Override
+  public Integer call() throws Exception {
+    NodeConfig config = new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes,
+        Duration.ofSeconds(freshnessSeconds), missThreads, batchRows,
+        new S3ObjectStore.Config(s3Endpoint, s3Region, s3PathStyle));
+    Node node = Node.start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close();
+      } catch (Exception e) {
+        System.err.println("istziio-node: error while stopping: " + e);
+      }
+    }, "istziio-shutdown"));
+    System.out.println("istziio node " + node.id() + " serving at " + node.uri());
+    System.out.flush();
+    node.awaitTermination();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    CommandLine commandLine = new CommandLine(new NodeMain());
+    commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("istziio-node: " + e.getMessage());
+      return 1;
+    });
+    System.exit(commandLine.execute(args));
+  }
+
+  /** Parses byte counts such as 1048576, 512MiB or 10GB. */
+  static final class ByteSizeConverter implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      String text = value.trim().toUpperCase(Locale.ROOT);
+      String[][] units = {{"TIB", "1099511627776"}, {"GIB", "1073741824"}, {"MIB", "1048576"},
+          {"KIB", "1024"}, {"TB", "1000000000000"}, {"GB", "1000000000"}, {"MB", "1000000"},
+          {"KB", "1000"}, {"B", "1"}};
+      for (String[] unit : units) {
+        if (text.endsWith(unit[0])) {
+          long number = Long.parseLong(text.substring(0, text.length() - unit[0].length()).trim());
+          return Math.multiplyExact(number, Long.parseLong(unit[1]));
+        }
+      }
+      return Long.parseLong(text);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.istziio.server.cache;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A file on local disk with a reference count: the cache index holds one reference while the file
+ * is admitted, and every reader holds one while it reads. The file is deleted when the last
+ * reference goes, so eviction never pulls a file from under a reader.
+ */
+final class CachedFile {
+
+  private final CacheKey key;
+  private final Path data;
+  private final long footprint;
+  private final boolean admitted;
+  private final Runnable deleter;
+  private final AtomicInteger refs = new AtomicInteger(1);
+
+  /**
+   * Starts with one reference, held by whoever made it.
+   *
+   * @param footprint the bytes it holds on disk, data and sidecar
+   * @param admitted whether it belongs to the cache, rather than being a scratch copy
+   * @param deleter removes it from disk; runs once, when the last reference goes
+   */
+  CachedFile(CacheKey key, Path data, long footprint, boolean admitted, Runnable deleter) {
+    this.key = key;
+    this.data = data;
+    this.footprint = footprint;
+    this.admitted = admitted;
+    this.deleter = deleter;
+  }
+
+  CacheKey key() {
+    return key;
+  }
+
+  Path data() {
+    return data;
+  }
+
+  long footprint() {
+    return footprint;
+  }
+
+  boolean admitted() {
+    return admitted;
+  }
+
+  /** Takes {@code count} references, unless the file is already gone. */
+  boolean tryRetain(int count) {
+    while (true) {
+      int current = refs.get();
+      if (current == 0) {
+        return false;
+      }
+      if (refs.compareAndSet(current, current + count)) {
+        return true;
+      }
+    }
+  }
+
+  void release() {
+    int left = refs.decrementAndGet();
+    if (left == 0) {
+      deleter.run();
+    } else if (left < 0) {
+      throw new IllegalStateException("released more often than retained: " + key);
+    }
+  }
+
+  /** True when only the cache index holds the file, so evicting it frees its bytes at once. */
+  boolean idle() {
+    return refs.get() == 1;
+  }
+}

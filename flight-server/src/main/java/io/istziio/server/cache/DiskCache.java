@@ -1,0 +1,368 @@
+package io.istziio.server.cache;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
+import io.istziio.server.Errors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The disk tier: local copies of objects, bounded in bytes.
+ *
+ * <ul>
+ *   <li>A hit is a lock-free index lookup and a reference count; it never waits for a download.
+ *   <li>A miss runs on the miss executor, and concurrent misses of one key share one download.
+ *   <li>Room is made before a download starts, so the bytes on disk (admitted files, files evicted
+ *       but still being read, and downloads under way) never exceed the bound. An object that
+ *       cannot fit is not admitted: it is downloaded to a scratch file that goes with its last
+ *       reader.
+ *   <li>Victims are taken in Caffeine's eviction order (W-TinyLFU), skipping files being read.
+ *   <li>Each admitted file has a JSON sidecar naming its key, written after the data: on restart
+ *       the index is rebuilt from the complete pairs and everything else is deleted.
+ * </ul>
+ */
+public final class DiskCache implements AutoCloseable {
+
+  /** Writes one object into a file that does not exist yet; throws a Flight error on failure. */
+  @FunctionalInterface
+  public interface Fetcher {
+    void fetchInto(Path target);
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(DiskCache.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String DATA = ".parquet";
+  private static final String SIDECAR = ".json";
+
+  /** The sidecar of an admitted file. */
+  record Sidecar(String path, String etag, long size) {}
+
+  /** A download under way and the requests waiting for it. */
+  private static final class Download {
+    final CompletableFuture<CachedFile> result = new CompletableFuture<>();
+    int waiters; // guarded by the downloads map's lock on this key
+  }
+
+  private final Path objects;
+  private final Path partials;
+  private final Path scratch;
+  private final long capacity;
+  private final Executor missExecutor;
+  private final Cache<CacheKey, CachedFile> index;
+  private final Policy.Eviction<CacheKey, CachedFile> evictionOrder;
+  private final Map<CacheKey, Download> downloads = new ConcurrentHashMap<>();
+  private final AtomicLong usedBytes = new AtomicLong();
+  private final Object admission = new Object();
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder bypasses = new LongAdder();
+  private final LongAdder downloadsStarted = new LongAdder();
+  private final LongAdder evictions = new LongAdder();
+
+  /**
+   * Opens the cache in {@code directory}, keeping the complete entries a previous run left there.
+   *
+   * @param capacity the most bytes the cache may hold on disk
+   * @param missExecutor runs downloads, so that they never hold up hits
+   */
+  public DiskCache(Path directory, long capacity, Executor missExecutor) {
+    if (capacity <= 0) {
+      throw new IllegalArgumentException("cache capacity must be positive, got " + capacity);
+    }
+    this.objects = directory.resolve("objects");
+    this.partials = directory.resolve("partials");
+    this.scratch = directory.resolve("scratch");
+    this.capacity = capacity;
+    this.missExecutor = missExecutor;
+    // The byte bound is enforced by reserve(); Caffeine's own bound only orders the victims, so it
+    // is set to the same capacity and never trips first.
+    this.index = Caffeine.newBuilder()
+        .maximumWeight(capacity)
+        .weigher((CacheKey key, CachedFile file) -> (int) Math.min(file.footprint(), Integer.MAX_VALUE))
+        .evictionListener((CacheKey key, CachedFile file, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+          if (file != null) {
+            evictions.increment();
+            file.release();
+          }
+        })
+        .executor(Runnable::run)
+        .build();
+    this.evictionOrder = index.policy().eviction().orElseThrow();
+    try {
+      Files.createDirectories(objects);
+      Files.createDirectories(partials);
+      Files.createDirectories(scratch);
+      deleteContents(partials);
+      deleteContents(scratch);
+      reload();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the cache directory " + directory, e);
+    }
+  }
+
+  /**
+   * A local copy of the object with this key, downloaded with {@code fetcher} if the cache does not
+   * hold it. The caller must close the lease.
+   *
+   * @param size the object's size, from the store, to make room before downloading
+   */
+  public Lease acquire(CacheKey key, long size, Fetcher fetcher) {
+    CachedFile cached = index.getIfPresent(key);
+    if (cached != null && cached.tryRetain(1)) {
+      hits.increment();
+      return new Lease(cached, Lease.Outcome.HIT, 0);
+    }
+    long start = System.nanoTime();
+    Download download = downloads.compute(key, (k, current) -> {
+      Download joined = current;
+      if (joined == null) {
+        joined = new Download();
+        Download started = joined;
+        missExecutor.execute(() -> run(key, size, fetcher, started));
+      }
+      joined.waiters++;
+      return joined;
+    });
+    CachedFile file;
+    try {
+      file = download.result.join(); // retained on our behalf when the download was sealed
+    } catch (RuntimeException e) {
+      throw Errors.toFlight(e, "download of " + key.path());
+    }
+    if (file.admitted()) {
+      misses.increment();
+    } else {
+      bypasses.increment();
+    }
+    return new Lease(file, file.admitted() ? Lease.Outcome.MISS : Lease.Outcome.BYPASS,
+        System.nanoTime() - start);
+  }
+
+  /** Drops the entry for this key, for example when its object changed; readers keep their copy. */
+  public void invalidate(CacheKey key) {
+    CachedFile file = index.asMap().remove(key);
+    if (file != null) {
+      file.release();
+    }
+  }
+
+  private void run(CacheKey key, long size, Fetcher fetcher, Download download) {
+    CachedFile file = null;
+    try {
+      // A download of this key may have finished between the caller's lookup and now.
+      CachedFile cached = index.getIfPresent(key);
+      file = cached != null && cached.tryRetain(1) ? cached : fetch(key, size, fetcher);
+    } catch (Throwable t) {
+      downloads.remove(key, download);
+      download.result.completeExceptionally(t);
+      return;
+    }
+    CachedFile sealed = file;
+    // Retain once per waiter while no new waiter can join, then let later requests start afresh.
+    downloads.compute(key, (k, current) -> {
+      sealed.tryRetain(download.waiters);
+      return null;
+    });
+    file.release(); // the download's own reference
+    download.result.complete(file);
+  }
+
+  /** Downloads the object; the returned file carries one reference for the caller. */
+  private CachedFile fetch(CacheKey key, long size, Fetcher fetcher) throws IOException {
+    downloadsStarted.increment();
+    byte[] sidecar = JSON.writeValueAsBytes(new Sidecar(key.path(), key.etag(), size));
+    long footprint = size + sidecar.length;
+    boolean admitted = reserve(footprint);
+    Path part = (admitted ? partials : scratch).resolve(UUID.randomUUID() + DATA);
+    try {
+      fetcher.fetchInto(part);
+      long actual = Files.size(part);
+      if (actual != size) {
+        throw Errors.unavailable("%s changed during the download (expected %d bytes, got %d); "
+            + "retry", key.path(), size, actual);
+      }
+      if (!admitted) {
+        return new CachedFile(key, part, size, false, () -> deleteQuietly(part));
+      }
+      String name = key.fileName();
+      Path data = objects.resolve(name + DATA);
+      Path meta = objects.resolve(name + SIDECAR);
+      Files.move(part, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Path metaPart = partials.resolve(name + SIDECAR);
+      Files.write(metaPart, sidecar);
+      Files.move(metaPart, meta, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      CachedFile file = admittedFile(key, data, meta, footprint);
+      file.tryRetain(1); // the index's reference; the first one is the caller's
+      CachedFile previous = index.asMap().put(key, file);
+      if (previous != null) {
+        previous.release();
+      }
+      return file;
+    } catch (RuntimeException | IOException | Error e) {
+      deleteQuietly(part);
+      if (admitted) {
+        usedBytes.addAndGet(-footprint);
+      }
+      throw e;
+    }
+  }
+
+  private CachedFile admittedFile(CacheKey key, Path data, Path meta, long footprint) {
+    return new CachedFile(key, data, footprint, true, () -> {
+      deleteQuietly(meta); // first, so that a crash here leaves no entry to reload
+      deleteQuietly(data);
+      usedBytes.addAndGet(-footprint);
+    });
+  }
+
+  /**
+   * Makes room for {@code bytes} and reserves it, evicting idle entries coldest first. False when
+   * the bytes cannot fit: larger than the cache, or the rest is being read or downloaded.
+   */
+  private boolean reserve(long bytes) {
+    if (bytes > capacity) {
+      return false;
+    }
+    synchronized (admission) {
+      while (usedBytes.get() + bytes > capacity) {
+        if (!evictColdestIdle()) {
+          return false;
+        }
+      }
+      usedBytes.addAndGet(bytes);
+      return true;
+    }
+  }
+
+  private boolean evictColdestIdle() {
+    Optional<Policy.CacheEntry<CacheKey, CachedFile>> victim = evictionOrder.coldest(
+        entries -> entries.filter(e -> e.getValue().idle()).findFirst());
+    if (victim.isEmpty()) {
+      return false;
+    }
+    CachedFile file = victim.get().getValue();
+    if (index.asMap().remove(victim.get().getKey(), file)) {
+      evictions.increment();
+      file.release();
+    }
+    return true;
+  }
+
+  private void reload() throws IOException {
+    long kept = 0;
+    try (DirectoryStream<Path> listing = Files.newDirectoryStream(objects)) {
+      for (Path file : listing) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(SIDECAR)) {
+          kept += reloadEntry(file, name.substring(0, name.length() - SIDECAR.length())) ? 1 : 0;
+        } else if (!name.endsWith(DATA)
+            || !Files.exists(objects.resolve(name.replace(DATA, SIDECAR)))) {
+          deleteQuietly(file); // a data file whose sidecar was never written: incomplete
+        }
+      }
+    }
+    synchronized (admission) {
+      while (usedBytes.get() > capacity && evictColdestIdle()) {
+        // the capacity shrank since the last run
+      }
+    }
+    if (kept > 0) {
+      LOG.info("cache reloaded {} entries ({} bytes) from {}", kept, usedBytes.get(), objects);
+    }
+  }
+
+  private boolean reloadEntry(Path meta, String name) {
+    Path data = objects.resolve(name + DATA);
+    try {
+      byte[] bytes = Files.readAllBytes(meta);
+      Sidecar sidecar = JSON.readValue(bytes, Sidecar.class);
+      CacheKey key = new CacheKey(sidecar.path(), sidecar.etag());
+      if (key.fileName().equals(name) && Files.size(data) == sidecar.size()) {
+        long footprint = sidecar.size() + bytes.length;
+        usedBytes.addAndGet(footprint);
+        index.put(key, admittedFile(key, data, meta, footprint));
+        return true;
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("discarding unreadable cache entry {}: {}", meta, e.toString());
+    }
+    deleteQuietly(meta);
+    deleteQuietly(data);
+    return false;
+  }
+
+  public long capacityBytes() {
+    return capacity;
+  }
+
+  /** Bytes on disk: admitted files, evicted files still being read, and reserved downloads. */
+  public long usedBytes() {
+    return usedBytes.get();
+  }
+
+  public long entries() {
+    return index.estimatedSize();
+  }
+
+  public boolean contains(CacheKey key) {
+    return index.getIfPresent(key) != null;
+  }
+
+  public long hits() {
+    return hits.sum();
+  }
+
+  public long misses() {
+    return misses.sum();
+  }
+
+  public long bypasses() {
+    return bypasses.sum();
+  }
+
+  public long downloads() {
+    return downloadsStarted.sum();
+  }
+
+  public long evictions() {
+    return evictions.sum();
+  }
+
+  /** Forgets the index; the files stay on disk for the next run to reload. */
+  @Override
+  public void close() {
+    index.asMap().clear();
+  }
+
+  private static void deleteContents(Path directory) throws IOException {
+    try (DirectoryStream<Path> listing = Files.newDirectoryStream(directory)) {
+      for (Path file : listing) {
+        deleteQuietly(file);
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", file, e.toString());
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package io.istziio.server.flight;
+
+import io.istziio.client.protocol.ReadStats;
+import io.istziio.client.protocol.ReadTicket;
+import io.istziio.server.Errors;
+import io.istziio.server.cache.Lease;
+import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.parquet.ParquetScan;
+import io.istziio.server.store.ObjectPath;
+import java.util.Locale;
+import org.apache.arrow.flight.BackpressureStrategy;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+
+/**
+ * One DoGet: find the object through the cache, scan it, and send each batch as soon as the
+ * scanner makes it and the client can take it. Waiting for the client's flow-control window before
+ * every batch keeps at most one batch queued per stream, however slow the client.
+ */
+final class DoGetStream {
+
+  /** How long a client may take no data before the node gives up on it. */
+  private static final long IDLE_LIMIT_MILLIS = 10 * 60 * 1000;
+  private static final long WAIT_SLICE_MILLIS = 30 * 1000;
+
+  private final ReadTicket request;
+  private final ObjectCache objects;
+  private final BufferAllocator parent;
+  private final long batchRows;
+  private final ServerStreamListener listener;
+  private final BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+
+  private long scanNanos;
+  private long sendNanos;
+  private long rows;
+  private long batches;
+  private long bytes;
+
+  DoGetStream(ReadTicket request, ObjectCache objects, BufferAllocator parent, long batchRows,
+      ServerStreamListener listener) {
+    this.request = request;
+    this.objects = objects;
+    this.parent = parent;
+    this.batchRows = batchRows;
+    this.listener = listener;
+  }
+
+  void run() {
+    try {
+      ObjectPath path = ObjectPath.parse(request.path());
+      try (Lease lease = objects.open(path);
+          BufferAllocator allocator = parent.newChildAllocator("doget", 0, Long.MAX_VALUE);
+          ParquetScan scan = ParquetScan.open(allocator, lease.path(), path.uri())) {
+        ArrowReader reader = scan.scan(request.columns(), batchRows);
+        if (stream(reader)) {
+          sendStats(allocator, lease);
+          listener.completed();
+        }
+      }
+    } catch (Throwable t) {
+      if (!listener.isCancelled()) {
+        listener.error(Errors.toFlight(t, "DoGet " + request));
+      }
+    }
+  }
+
+  /** Sends every batch; false if the client went away first. */
+  private boolean stream(ArrowReader reader) throws Exception {
+    VectorSchemaRoot root = reader.getVectorSchemaRoot();
+    backpressure.register(listener);
+    listener.start(root);
+    while (true) {
+      long start = System.nanoTime();
+      boolean more = reader.loadNextBatch();
+      long loaded = System.nanoTime();
+      scanNanos += loaded - start;
+      if (!more) {
+        return true;
+      }
+      if (!awaitClient()) {
+        return false;
+      }
+      sendNanos += System.nanoTime() - loaded;
+      rows += root.getRowCount();
+      batches++;
+      for (FieldVector vector : root.getFieldVectors()) {
+        bytes += vector.getBufferSize();
+      }
+      listener.putNext();
+    }
+  }
+
+  /** Waits until the client can take another batch; false if it cancelled. */
+  private boolean awaitClient() {
+    long idleSince = System.currentTimeMillis();
+    while (true) {
+      switch (backpressure.waitForListener(WAIT_SLICE_MILLIS)) {
+        case READY:
+          return true;
+        case CANCELLED:
+          return false;
+        default:
+          if (System.currentTimeMillis() - idleSince > IDLE_LIMIT_MILLIS) {
+            throw CallStatus.TIMED_OUT
+                .withDescription(String.format(Locale.ROOT,
+                    "the client took no data for %d minutes", IDLE_LIMIT_MILLIS / 60_000))
+                .toRuntimeException();
+          }
+      }
+    }
+  }
+
+  private void sendStats(BufferAllocator allocator, Lease lease) {
+    String cache = switch (lease.outcome()) {
+      case HIT -> ReadStats.HIT;
+      case MISS -> ReadStats.MISS;
+      case BYPASS -> ReadStats.BYPASS;
+    };
+    byte[] json = new ReadStats(cache, lease.fetchNanos(), scanNanos, sendNanos, rows, batches,
+        bytes).toJsonBytes();
+    ArrowBuf metadata = allocator.buffer(json.length);
+    metadata.writeBytes(json);
+    listener.putMetadata(metadata); // the listener owns and releases the buffer
+  }
+}

@@ -1,0 +1,85 @@
+package io.istziio.server.store;
+
+import io.istziio.server.Errors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * Objects in a local directory, addressed as {@code file:///root/...}: the embedded store of a
+ * single machine. Paths that resolve outside the root (through "..", or a symbolic link) are
+ * refused, so a ticket cannot read the node's other files.
+ */
+public final class LocalObjectStore implements ObjectStore {
+
+  private final Path root;
+
+  public LocalObjectStore(Path root) {
+    try {
+      this.root = root.toRealPath();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("local root " + root + " does not exist", e);
+    }
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public ObjectVersion stat(ObjectPath path) {
+    Path file = resolve(path);
+    try {
+      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      if (!attributes.isRegularFile()) {
+        throw Errors.invalid("%s is not a regular file", path);
+      }
+      // Size and modification time stand in for S3's ETag: a rewrite changes at least one.
+      String etag = Long.toHexString(attributes.size()) + "-"
+          + Long.toHexString(attributes.lastModifiedTime().toMillis());
+      return new ObjectVersion(etag, attributes.size());
+    } catch (NoSuchFileException e) {
+      throw Errors.notFound("%s does not exist; check the path", path);
+    } catch (IOException e) {
+      throw Errors.unavailable("cannot read %s: %s", path, e.getMessage());
+    }
+  }
+
+  @Override
+  public void download(ObjectPath path, ObjectVersion version, Path target) {
+    Path file = resolve(path);
+    try {
+      Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+    } catch (NoSuchFileException e) {
+      throw Errors.notFound("%s does not exist; check the path", path);
+    } catch (IOException e) {
+      throw Errors.unavailable("cannot read %s: %s", path, e.getMessage());
+    }
+    if (!stat(path).equals(version)) {
+      throw Errors.unavailable("%s changed while it was being read; retry", path);
+    }
+  }
+
+  private Path resolve(ObjectPath path) {
+    Path file = Path.of(path.key()).normalize();
+    if (!file.startsWith(root)) {
+      throw Errors.invalid("%s is outside this node's local root %s; ask for a file under it",
+          path, root);
+    }
+    try {
+      Path real = file.toRealPath();
+      if (!real.startsWith(root)) {
+        throw Errors.invalid("%s links outside this node's local root %s", path, root);
+      }
+      return real;
+    } catch (NoSuchFileException e) {
+      throw Errors.notFound("%s does not exist; check the path", path);
+    } catch (IOException e) {
+      throw Errors.unavailable("cannot read %s: %s", path, e.getMessage());
+    }
+  }
+
+}

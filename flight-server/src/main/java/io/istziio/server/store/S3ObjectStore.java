@@ -1,0 +1,134 @@
+package io.istziio.server.store;
+
+import io.istziio.server.Errors;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.arrow.flight.FlightRuntimeException;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Objects in S3 or any S3-compatible server, through the AWS SDK for Java v2. Credentials come from
+ * the AWS default chain (environment, system properties, profile, instance role), never from flags.
+ */
+public final class S3ObjectStore implements ObjectStore {
+
+  /**
+   * @param endpoint an S3-compatible endpoint such as {@code http://127.0.0.1:9000}; null for AWS
+   * @param region the signing region; null for the AWS default chain, else us-east-1
+   * @param pathStyle address buckets as {@code endpoint/bucket/key} rather than virtual hosts
+   */
+  public record Config(URI endpoint, String region, boolean pathStyle) {}
+
+  private final S3Client s3;
+  private final String endpointName;
+
+  public S3ObjectStore(Config config) {
+    S3ClientBuilder builder = S3Client.builder()
+        .credentialsProvider(DefaultCredentialsProvider.builder().build())
+        .region(Region.of(config.region() != null ? config.region() : defaultRegion()))
+        .forcePathStyle(config.pathStyle())
+        // S3-compatible servers do not all know the newer flexible checksums.
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .httpClientBuilder(ApacheHttpClient.builder()
+            .connectionTimeout(Duration.ofSeconds(3))
+            .socketTimeout(Duration.ofSeconds(30))
+            .maxConnections(64));
+    if (config.endpoint() != null) {
+      builder.endpointOverride(config.endpoint());
+    }
+    this.s3 = builder.build();
+    this.endpointName = config.endpoint() != null ? config.endpoint().toString() : "AWS S3";
+  }
+
+  private static String defaultRegion() {
+    try {
+      return software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain.builder()
+          .build().getRegion().id();
+    } catch (SdkClientException e) {
+      return "us-east-1";
+    }
+  }
+
+  @Override
+  public ObjectVersion stat(ObjectPath path) {
+    try {
+      HeadObjectResponse head = s3.headObject(
+          HeadObjectRequest.builder().bucket(path.bucket()).key(path.key()).build());
+      return new ObjectVersion(head.eTag(), head.contentLength());
+    } catch (SdkException e) {
+      throw toFlight(path, e);
+    }
+  }
+
+  @Override
+  public void download(ObjectPath path, ObjectVersion version, Path target) {
+    GetObjectRequest request = GetObjectRequest.builder()
+        .bucket(path.bucket())
+        .key(path.key())
+        .ifMatch(version.etag())
+        .build();
+    try {
+      s3.getObject(request, ResponseTransformer.toFile(target));
+    } catch (SdkException e) {
+      throw toFlight(path, e);
+    }
+  }
+
+  private FlightRuntimeException toFlight(ObjectPath path, SdkException e) {
+    if (e instanceof S3Exception s3e) {
+      int status = s3e.statusCode();
+      String code = s3e.awsErrorDetails() != null ? s3e.awsErrorDetails().errorCode() : null;
+      if (status == 404) {
+        return Errors.notFound("%s does not exist in S3 (%s); check the bucket and key",
+            path, code != null ? code : "404");
+      }
+      if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)
+          || status == 401) {
+        return Errors.unauthenticated("S3 rejected the node's credentials for %s (%s); check the "
+            + "node's AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or profile)",
+            path, code);
+      }
+      if (status == 403) {
+        return Errors.unauthorized("S3 denied the node access to %s (%s); grant it s3:GetObject "
+            + "on the bucket", path, code);
+      }
+      if (status == 412) {
+        return Errors.unavailable("%s changed while it was being downloaded; retry", path);
+      }
+      return Errors.unavailable("S3 at %s failed on %s with HTTP %d%s; retry later",
+          endpointName, path, status, code != null ? " (" + code + ")" : "");
+    }
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("Unable to load credentials")) {
+      return Errors.unauthenticated("the node has no AWS credentials to read %s; set "
+          + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile where the node runs", path);
+    }
+    return Errors.unavailable("cannot reach S3 at %s to read %s (%s); check --s3-endpoint and "
+        + "the network", endpointName, path, firstLine(message));
+  }
+
+  private static String firstLine(String message) {
+    int end = message.indexOf('\n');
+    return end < 0 ? message : message.substring(0, end);
+  }
+
+  @Override
+  public void close() {
+    s3.close();
+  }
+}

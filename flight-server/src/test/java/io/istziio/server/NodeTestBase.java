@@ -1,0 +1,147 @@
+package io.istziio.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.istziio.client.data.SampleData;
+import io.istziio.client.protocol.Actions;
+import io.istziio.client.protocol.NodeStats;
+import io.istziio.client.protocol.ReadTicket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real S3-compatible server holding real Parquet files, and nodes with real Flight clients.
+ * Every node and client a test opens is closed after it; closing an allocator that still holds
+ * memory throws, so a leak fails the test that caused it.
+ */
+abstract class NodeTestBase {
+
+  static final String BUCKET = "data";
+  /** Rows of the sample file: several row groups of {@link #ROWS_PER_GROUP}. */
+  static final int ROWS = 50_000;
+  static final int ROWS_PER_GROUP = 8_000;
+
+  @TempDir static Path shared;
+  static S3Server s3;
+  static Path sample;
+  static long sampleSize;
+
+  @TempDir Path tmp;
+  private final List<AutoCloseable> opened = new ArrayList<>();
+  BufferAllocator clientAllocator;
+
+  @BeforeAll
+  static void startS3() throws Exception {
+    s3 = new S3Server(Files.createDirectories(shared.resolve("s3")));
+    s3.createBucket(BUCKET);
+    sample = shared.resolve("sample.parquet");
+    SampleData.write(sample, ROWS, ROWS_PER_GROUP);
+    sampleSize = Files.size(sample);
+  }
+
+  @AfterAll
+  static void stopS3() throws Exception {
+    s3.close();
+  }
+
+  /** Puts a copy of the sample file at a fresh key and returns its s3:// path. */
+  static String putSample(String key) {
+    s3.put(BUCKET, key, sample);
+    return "s3://" + BUCKET + "/" + key;
+  }
+
+  NodeConfig config(long cacheBytes) {
+    return NodeConfig.loopback(tmp.resolve("cache"), cacheBytes).withS3(s3.config());
+  }
+
+  Node start(NodeConfig config) throws Exception {
+    Node node = Node.start(config);
+    opened.add(node);
+    return node;
+  }
+
+  FlightClient connect(Node node) {
+    if (clientAllocator == null) {
+      clientAllocator = new RootAllocator();
+    }
+    FlightClient client = FlightClient.builder(clientAllocator, node.location()).build();
+    opened.add(client);
+    return client;
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    // Clients first, then nodes (in reverse order of opening), then the client allocator.
+    for (int i = opened.size() - 1; i >= 0; i--) {
+      opened.get(i).close();
+    }
+    opened.clear();
+    if (clientAllocator != null) {
+      clientAllocator.close();
+    }
+  }
+
+  static FlightReads.Result read(FlightClient client, String path) throws Exception {
+    return FlightReads.read(client, ReadTicket.of(path));
+  }
+
+  static NodeStats stats(FlightClient client) {
+    Iterator<Result> results = client.doAction(new Action(Actions.STATS));
+    NodeStats stats = NodeStats.fromJson(results.next().getBody());
+    results.forEachRemaining(r -> { });
+    return stats;
+  }
+
+  static FlightRuntimeException assertStatus(FlightStatusCode code, ThrowingRunnable call) {
+    FlightRuntimeException e = assertThrows(FlightRuntimeException.class, call::run);
+    assertEquals(code, e.status().code(), () -> "status of: " + e.getMessage());
+    assertNotNull(e.status().description());
+    return e;
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  /** Checks every row against the values the sample generator computes from the row's id. */
+  static void assertSampleRows(List<Map<String, Object>> rows, List<String> columns) {
+    assertEquals(ROWS, rows.size(), "row count");
+    for (int i = 0; i < rows.size(); i++) {
+      Map<String, Object> row = rows.get(i);
+      assertEquals(columns, List.copyOf(row.keySet()), "columns of row " + i);
+      long id = i; // the scan preserves file order
+      for (String column : columns) {
+        assertEquals(expected(column, id), row.get(column), column + " of row " + id);
+      }
+    }
+  }
+
+  static Object expected(String column, long row) {
+    return switch (column) {
+      case "id" -> SampleData.id(row);
+      case "small" -> SampleData.small(row);
+      case "score" -> SampleData.score(row);
+      case "name" -> SampleData.name(row);
+      case "flag" -> SampleData.flag(row);
+      case "day" -> SampleData.day(row);
+      default -> throw new IllegalArgumentException(column);
+    };
+  }
+}

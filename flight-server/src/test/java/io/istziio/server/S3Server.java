@@ -1,0 +1,130 @@
+package io.istziio.server;
+
+import io.istziio.server.store.S3ObjectStore;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * A real S3-compatible server (S3Proxy over a directory) on a free loopback port, which counts the
+ * GETs it serves per key and can be told to answer GETs slowly or with errors.
+ */
+public final class S3Server implements AutoCloseable {
+
+  public static final String ACCESS_KEY = "istziio-test";
+  public static final String SECRET_KEY = "istziio-test-secret";
+
+  private final S3Proxy proxy;
+  private final S3Client client;
+  private final Map<String, AtomicInteger> gets = new ConcurrentHashMap<>();
+  private volatile long getDelayMillis;
+  private volatile int failGetsWithStatus;
+
+  public S3Server(Path directory) throws Exception {
+    BlobStore store = new ForwardingBlobStore(new FilesystemNio2BlobStore(directory.toString())) {
+      @Override
+      public ResponseInputStream<GetObjectResponse> getBlob(GetObjectRequest request) {
+        gets.computeIfAbsent(request.key(), k -> new AtomicInteger()).incrementAndGet();
+        if (failGetsWithStatus != 0) {
+          throw (S3Exception) S3Exception.builder().statusCode(failGetsWithStatus)
+              .message("injected failure").build();
+        }
+        sleep(getDelayMillis);
+        return super.getBlob(request);
+      }
+    };
+    proxy = S3Proxy.builder()
+        .blobStore(store)
+        .endpoint(URI.create("http://127.0.0.1:0"))
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+        .build();
+    proxy.start();
+    while (!"STARTED".equals(proxy.getState())) {
+      Thread.sleep(10);
+    }
+    client = S3Client.builder()
+        .endpointOverride(endpoint())
+        .region(Region.US_EAST_1)
+        .forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        .build();
+    // The node finds its credentials through the AWS default chain, as in production.
+    System.setProperty("aws.accessKeyId", ACCESS_KEY);
+    System.setProperty("aws.secretAccessKey", SECRET_KEY);
+  }
+
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + proxy.getPort());
+  }
+
+  /** The settings a node needs to read from this server. */
+  public S3ObjectStore.Config config() {
+    return new S3ObjectStore.Config(endpoint(), "us-east-1", true);
+  }
+
+  public void createBucket(String bucket) {
+    client.createBucket(b -> b.bucket(bucket));
+  }
+
+  public void put(String bucket, String key, Path file) {
+    client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
+  }
+
+  public void put(String bucket, String key, byte[] bytes) {
+    client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
+  }
+
+  public void delete(String bucket, String key) {
+    client.deleteObject(b -> b.bucket(bucket).key(key));
+  }
+
+  /** GETs served for this key so far. */
+  public int gets(String key) {
+    AtomicInteger count = gets.get(key);
+    return count == null ? 0 : count.get();
+  }
+
+  public void delayGets(long millis) {
+    getDelayMillis = millis;
+  }
+
+  /** Makes every GET fail with this HTTP status; 0 to stop. */
+  public void failGets(int status) {
+    failGetsWithStatus = status;
+  }
+
+  private static void sleep(long millis) {
+    if (millis <= 0) {
+      return;
+    }
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    client.close();
+    proxy.stop();
+  }
+
+}
