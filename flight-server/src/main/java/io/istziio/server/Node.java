@@ -38,6 +38,7 @@ public final class Node implements AutoCloseable {
   private final BufferAllocator allocator;
   private final ObjectStores stores;
   private final ExecutorService missExecutor;
+  private final ExecutorService streamExecutor;
   private final DiskCache disk;
   private final FlightServer server;
 
@@ -46,12 +47,16 @@ public final class Node implements AutoCloseable {
     stores = new ObjectStores(new S3ObjectStore(config.s3()),
         config.localRoot() != null ? new LocalObjectStore(config.localRoot()) : null);
     missExecutor = Executors.newFixedThreadPool(config.missThreads(), daemonThreads("istziio-miss"));
+    // Streams mostly wait on their clients, so they get threads as they come (like Flight's own
+    // executor); the work they wait for on a miss is bounded by the miss executor.
+    streamExecutor = Executors.newCachedThreadPool(daemonThreads("istziio-stream"));
     disk = new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor);
     ObjectCache objects = new ObjectCache(stores, disk, config.freshness(),
         (path, file) -> ParquetFooter.read(file, path.uri()));
     // With port 0 the node's identity is known only once the server has bound its port.
     AtomicReference<Member> self = new AtomicReference<>();
-    NodeProducer producer = new NodeProducer(self::get, allocator, objects, disk, config.batchRows());
+    NodeProducer producer = new NodeProducer(self::get, allocator, objects, disk, config.batchRows(),
+        streamExecutor);
     Location listen = Location.forGrpcInsecure(config.host(), config.port());
     server = FlightServer.builder(allocator, listen, producer).build();
     server.start();
@@ -102,6 +107,11 @@ public final class Node implements AutoCloseable {
     server.shutdown();
     if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
       LOG.warn("calls still running after 10 s; closing anyway");
+    }
+    streamExecutor.shutdown();
+    if (!streamExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
+      LOG.warn("streams still running after 10 s; closing anyway");
+      streamExecutor.shutdownNow();
     }
     missExecutor.shutdownNow();
     AutoCloseables.close(server, disk, stores, allocator);

@@ -77,6 +77,12 @@ abstract class NodeTestBase {
     return node;
   }
 
+  /** Stops a node before the test ends, as a crash or a restart would. */
+  void stop(Node node) throws Exception {
+    opened.remove(node);
+    node.close();
+  }
+
   FlightClient connect(Node node) {
     if (clientAllocator == null) {
       clientAllocator = new RootAllocator();

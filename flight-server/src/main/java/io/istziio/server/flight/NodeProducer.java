@@ -12,6 +12,7 @@ import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.ParquetScan;
 import io.istziio.server.store.ObjectPath;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
@@ -36,13 +37,16 @@ public final class NodeProducer extends NoOpFlightProducer {
   private final ObjectCache objects;
   private final DiskCache disk;
   private final long batchRows;
+  private final Executor streams;
 
   /**
    * @param self this node's id and advertised location, known once its port is bound
+   * @param streams runs each DoGet stream; see {@link #getStream}
    */
   public NodeProducer(Supplier<Member> self, BufferAllocator allocator, ObjectCache objects,
-      DiskCache disk, long batchRows) {
+      DiskCache disk, long batchRows, Executor streams) {
     this.self = self;
+    this.streams = streams;
     this.allocator = allocator;
     this.objects = objects;
     this.disk = disk;
@@ -70,6 +74,11 @@ public final class NodeProducer extends NoOpFlightProducer {
     }
   }
 
+  /**
+   * Hands the stream to its own thread and returns: gRPC delivers a call's flow-control callbacks
+   * on the thread that runs this method, so a stream that waited here for the client to be ready
+   * would never hear that it is.
+   */
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     ReadTicket request;
@@ -80,7 +89,7 @@ public final class NodeProducer extends NoOpFlightProducer {
       listener.error(Errors.toFlight(e, "DoGet"));
       return;
     }
-    new DoGetStream(request, objects, allocator, batchRows, listener).run();
+    streams.execute(new DoGetStream(request, objects, allocator, batchRows, listener)::run);
   }
 
   @Override
