@@ -1,0 +1,25 @@
+package io.istziio.client.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code istziio}: the command-line client. */
+@Command(name = "istziio", mixinStandardHelpOptions = true, version = "istziio 0.1.0",
+    description = "Reads Parquet objects through an istziio cluster.",
+    subcommands = {GetCommand.class, GenDataCommand.class, CommandLine.HelpCommand.class})
+public final class IstziioCli {
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns its exit code. */
+  public static int run(String... args) {
+    CommandLine commandLine = new CommandLine(new IstziioCli());
+    commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("istziio " + cmd.getCommandName() + ": " + Messages.of(e));
+      return 1;
+    });
+    return commandLine.execute(args);
+  }
+}

@@ -1,0 +1,170 @@
+package io.istziio.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.istziio.client.protocol.ReadTicket;
+import io.istziio.server.store.S3ObjectStore;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Ticket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kind of bad request gets its status and a message that says what to fix, through DoGet and
+ * GetFlightInfo alike, and the node serves the next request as if nothing happened.
+ */
+class NodeErrorsTest extends NodeTestBase {
+
+  private static String good;
+  private Node node;
+  private FlightClient client;
+  private Path root;
+
+  @BeforeEach
+  void startNode() throws Exception {
+    good = putSample("good.parquet");
+    s3.put(BUCKET, "notes.parquet", "these are not Parquet bytes, just text".getBytes(StandardCharsets.UTF_8));
+    root = Files.createDirectories(tmp.resolve("root"));
+    Files.writeString(tmp.resolve("secret.txt"), "outside the root");
+    node = start(config(64 << 20).withLocalRoot(root));
+    client = connect(node);
+  }
+
+  @AfterEach
+  void healS3() {
+    s3.failGets(0);
+  }
+
+  static Stream<Arguments> badTickets() {
+    return Stream.of(
+        Arguments.of("malformed JSON", "{\"path\": ", FlightStatusCode.INVALID_ARGUMENT, "not valid JSON"),
+        Arguments.of("not an object", "[1, 2]", FlightStatusCode.INVALID_ARGUMENT, "JSON object"),
+        Arguments.of("unknown field", "{\"path\": \"s3://data/good.parquet\", \"colums\": [\"id\"]}",
+            FlightStatusCode.INVALID_ARGUMENT, "unknown field \"colums\""),
+        Arguments.of("no path", "{\"columns\": [\"id\"]}", FlightStatusCode.INVALID_ARGUMENT, "no \"path\""),
+        Arguments.of("columns not a list", "{\"path\": \"s3://data/good.parquet\", \"columns\": \"id\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "\"columns\""),
+        Arguments.of("unknown column",
+            "{\"path\": \"s3://data/good.parquet\", \"columns\": [\"id\", \"nope\"]}",
+            FlightStatusCode.INVALID_ARGUMENT, "unknown column \"nope\" in s3://data/good.parquet; its columns are: id, small, score, name, flag, day"),
+        Arguments.of("unsupported scheme", "{\"path\": \"http://example.com/a.parquet\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "unsupported scheme \"http\""),
+        Arguments.of("not a URI", "{\"path\": \"s3://data/a b^.parquet\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "not a valid URI"),
+        Arguments.of("bucket only", "{\"path\": \"s3://data/\"}", FlightStatusCode.INVALID_ARGUMENT, "names no object"),
+        Arguments.of("missing object", "{\"path\": \"s3://data/missing.parquet\"}",
+            FlightStatusCode.NOT_FOUND, "s3://data/missing.parquet does not exist"),
+        Arguments.of("missing bucket", "{\"path\": \"s3://nobucket/a.parquet\"}",
+            FlightStatusCode.NOT_FOUND, "does not exist"),
+        Arguments.of("not Parquet", "{\"path\": \"s3://data/notes.parquet\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "s3://data/notes.parquet is not a Parquet file"),
+        Arguments.of("filter before pushdown", "{\"path\": \"s3://data/good.parquet\", \"filter\": \"id > 5\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "\"filter\""));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badTickets")
+  void badTicketGetsItsStatusAndTheNodeKeepsServing(String name, String ticket,
+      FlightStatusCode code, String message) throws Exception {
+    byte[] bytes = ticket.getBytes(StandardCharsets.UTF_8);
+
+    FlightRuntimeException onGet = assertStatus(code, () -> drain(new Ticket(bytes)));
+    FlightRuntimeException onInfo = assertStatus(code, () -> client.getInfo(FlightDescriptor.command(bytes)));
+
+    assertMessage(onGet, message);
+    assertMessage(onInfo, message);
+    assertStillServes();
+  }
+
+  @Test
+  void localPathsOutsideTheRootAreRefused() throws Exception {
+    String escape = root.toUri() + "../secret.txt";
+    FlightRuntimeException e = assertStatus(FlightStatusCode.INVALID_ARGUMENT,
+        () -> drain(ReadTicket.of(escape).toFlightTicket()));
+    assertMessage(e, "outside this node's local root");
+
+    Files.createSymbolicLink(root.resolve("link.parquet"), tmp.resolve("secret.txt"));
+    e = assertStatus(FlightStatusCode.INVALID_ARGUMENT,
+        () -> drain(ReadTicket.of(root.resolve("link.parquet").toUri().toString()).toFlightTicket()));
+    assertMessage(e, "outside this node's local root");
+    assertStillServes();
+  }
+
+  @Test
+  void aPathDescriptorMustHoldOneUri() throws Exception {
+    FlightRuntimeException e = assertStatus(FlightStatusCode.INVALID_ARGUMENT,
+        () -> client.getInfo(FlightDescriptor.path("s3:", "data", "good.parquet")));
+    assertMessage(e, "exactly one URI");
+    assertStillServes();
+  }
+
+  @Test
+  void failingS3IsUnavailable() throws Exception {
+    String path = putSample("flaky.parquet");
+    s3.failGets(503);
+    FlightRuntimeException e = assertStatus(FlightStatusCode.UNAVAILABLE,
+        () -> drain(ReadTicket.of(path).toFlightTicket()));
+    assertMessage(e, "retry later");
+
+    s3.failGets(0);
+    assertEquals(ROWS, read(client, path).rows().size(), "the next attempt downloads it");
+    assertStillServes();
+  }
+
+  @Test
+  void unreachableS3IsUnavailable() throws Exception {
+    URI dead;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      dead = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+    }
+    Node orphan = start(NodeConfig.loopback(tmp.resolve("cache2"), 1 << 20)
+        .withS3(new S3ObjectStore.Config(dead, "us-east-1", true)));
+    FlightClient orphanClient = connect(orphan);
+
+    FlightRuntimeException e = assertStatus(FlightStatusCode.UNAVAILABLE,
+        () -> drainFrom(orphanClient, ReadTicket.of(good).toFlightTicket()));
+    assertMessage(e, "cannot reach S3 at " + dead);
+    assertStillServes();
+  }
+
+  private void drain(Ticket ticket) throws Exception {
+    drainFrom(client, ticket);
+  }
+
+  private static void drainFrom(FlightClient client, Ticket ticket) throws Exception {
+    try (FlightStream stream = client.getStream(ticket)) {
+      while (stream.next()) {
+        // an error arrives as an exception from next()
+      }
+    }
+  }
+
+  private static void assertMessage(FlightRuntimeException e, String expected) {
+    String message = e.status().description();
+    assertTrue(message.contains(expected), () -> "\"" + message + "\" should say \"" + expected + "\"");
+    assertFalse(message.contains("\tat ") || message.contains("Exception"),
+        () -> "no stack trace or exception names reach the client: " + message);
+  }
+
+  private void assertStillServes() throws Exception {
+    FlightReads.Result result = FlightReads.read(client, ReadTicket.of(good).withColumns(List.of("id")));
+    assertEquals(ROWS, result.rows().size());
+  }
+}

@@ -1,0 +1,33 @@
+# Shared by the istziio scripts: where the jars are, the JVM flags Arrow needs, building on demand.
+# shellcheck shell=bash
+
+ISTZIIO_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Arrow's memory and Dataset JNI need java.nio opened on JDK 17+.
+ISTZIIO_JAVA_FLAGS=(--add-opens=java.base/java.nio=ALL-UNNAMED)
+if [ -n "${ISTZIIO_JAVA_OPTS:-}" ]; then
+  read -r -a extra <<<"$ISTZIIO_JAVA_OPTS"
+  ISTZIIO_JAVA_FLAGS+=("${extra[@]}")
+fi
+
+# Prints the classpath of a module (flight-server or flight-client), or fails saying how to build.
+istziio_classpath() {
+  local module="$1" jar
+  jar="$(ls "$ISTZIIO_HOME/$module"/target/istziio-"$module"-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -1)"
+  if [ -z "$jar" ] || [ ! -d "$ISTZIIO_HOME/$module/target/lib" ]; then
+    echo "istziio: $module is not built; run: mvn -q -DskipTests install  (in $ISTZIIO_HOME)" >&2
+    return 1
+  fi
+  echo "$jar:$ISTZIIO_HOME/$module/target/lib/*"
+}
+
+# Builds the project unless every module's jar is newer than every source file.
+istziio_build_if_needed() {
+  local stale
+  stale="$(find "$ISTZIIO_HOME" -path '*/src/*' -newer "$ISTZIIO_HOME/flight-server/target/lib" \
+    -o -name pom.xml -newer "$ISTZIIO_HOME/flight-server/target/lib" 2>/dev/null | head -1)"
+  if [ ! -d "$ISTZIIO_HOME/flight-server/target/lib" ] || [ ! -d "$ISTZIIO_HOME/flight-client/target/lib" ] || [ -n "$stale" ]; then
+    echo "istziio: building (mvn -q -DskipTests install) ..." >&2
+    (cd "$ISTZIIO_HOME" && mvn -q -B -DskipTests install) || return 1
+    touch "$ISTZIIO_HOME/flight-server/target/lib"
+  fi
+}
