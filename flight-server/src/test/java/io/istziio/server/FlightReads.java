@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -38,14 +37,7 @@ public final class FlightReads {
           rows.add(row);
         }
       }
-      ArrowBuf metadata = stream.getLatestMetadata();
-      ReadStats stats = null;
-      if (metadata != null) {
-        byte[] bytes = new byte[(int) metadata.readableBytes()];
-        metadata.getBytes(0, bytes);
-        stats = ReadStats.fromJson(bytes);
-      }
-      return new Result(root.getSchema(), rows, batches, stats);
+      return new Result(root.getSchema(), rows, batches, ReadStats.from(stream));
     }
   }
 

@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.DateDayVector;
@@ -66,7 +65,7 @@ final class GetCommand implements Callable<Integer> {
       }
       long elapsed = System.nanoTime() - start;
       table.print(out);
-      ReadStats stats = statsOf(stream.getLatestMetadata());
+      ReadStats stats = ReadStats.from(stream);
       out.printf(Locale.ROOT, "%,d rows in %.1f ms", rows, elapsed / 1e6);
       if (stats != null) {
         out.printf(Locale.ROOT, "; node: cache %s, fetch %.1f ms, scan %.1f ms, %,d batches, %,d bytes",
@@ -86,15 +85,6 @@ final class GetCommand implements Callable<Integer> {
       return LocalDate.ofEpochDay(days.get(index)).toString();
     }
     return String.valueOf(vector.getObject(index));
-  }
-
-  private static ReadStats statsOf(ArrowBuf metadata) {
-    if (metadata == null) {
-      return null;
-    }
-    byte[] bytes = new byte[(int) metadata.readableBytes()];
-    metadata.getBytes(0, bytes);
-    return ReadStats.fromJson(bytes);
   }
 
   /** A plain text table with columns as wide as their widest cell. */

@@ -2,6 +2,8 @@ package io.istziio.client.protocol;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.memory.ArrowBuf;
 
 /**
  * What a node tells the client about one DoGet, sent as Flight app metadata on the last message
@@ -27,6 +29,20 @@ public record ReadStats(
 
   public boolean hit() {
     return HIT.equals(cache);
+  }
+
+  /**
+   * The stats a node sent with a stream, once the stream has been read to its end; null if the
+   * server sent none (it is not an istziio node, or the stream ended early).
+   */
+  public static ReadStats from(FlightStream stream) {
+    ArrowBuf metadata = stream.getLatestMetadata();
+    if (metadata == null) {
+      return null;
+    }
+    byte[] json = new byte[(int) metadata.readableBytes()];
+    metadata.getBytes(0, json);
+    return fromJson(json);
   }
 
   public byte[] toJsonBytes() {
