@@ -1,6 +1,8 @@
 package io.istziio.client.protocol;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -17,4 +19,22 @@ public final class Json {
       .build();
 
   private Json() {}
+
+  /** Serializes one of the protocol's records. */
+  public static byte[] write(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serialize " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  /** Reads one of the protocol's records from what a node sent. */
+  public static <T> T read(byte[] json, Class<T> type) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not istziio " + type.getSimpleName() + " JSON", e);
+    }
+  }
 }

@@ -1,7 +1,5 @@
 package io.istziio.client.protocol;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * Counters a node reports through the {@link Actions#STATS} action.
@@ -25,18 +23,10 @@ public record NodeStats(
     long arrowAllocatedBytes) {
 
   public byte[] toJsonBytes() {
-    try {
-      return Json.MAPPER.writeValueAsBytes(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Json.write(this);
   }
 
   public static NodeStats fromJson(byte[] json) {
-    try {
-      return Json.MAPPER.readValue(json, NodeStats.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("action result is not istziio node stats", e);
-    }
+    return Json.read(json, NodeStats.class);
   }
 }

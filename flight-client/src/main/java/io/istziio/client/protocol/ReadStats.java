@@ -1,7 +1,5 @@
 package io.istziio.client.protocol;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.memory.ArrowBuf;
 
@@ -46,18 +44,10 @@ public record ReadStats(
   }
 
   public byte[] toJsonBytes() {
-    try {
-      return Json.MAPPER.writeValueAsBytes(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Json.write(this);
   }
 
   public static ReadStats fromJson(byte[] json) {
-    try {
-      return Json.MAPPER.readValue(json, ReadStats.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("app metadata is not istziio read stats", e);
-    }
+    return Json.read(json, ReadStats.class);
   }
 }

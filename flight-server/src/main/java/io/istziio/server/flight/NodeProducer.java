@@ -136,5 +136,4 @@ public final class NodeProducer extends NoOpFlightProducer {
           + "the rows in the client");
     }
   }
-
 }

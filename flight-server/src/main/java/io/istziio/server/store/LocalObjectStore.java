@@ -81,5 +81,4 @@ public final class LocalObjectStore implements ObjectStore {
       throw Errors.unavailable("cannot read %s: %s", path, e.getMessage());
     }
   }
-
 }
