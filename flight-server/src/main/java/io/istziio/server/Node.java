@@ -8,8 +8,10 @@ import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.store.LocalObjectStore;
 import io.istziio.server.store.ObjectStores;
 import io.istziio.server.store.S3ObjectStore;
-import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -42,35 +44,49 @@ public final class Node implements AutoCloseable {
   private final DiskCache disk;
   private final FlightServer server;
 
-  private Node(NodeConfig config) throws IOException {
-    allocator = new RootAllocator();
-    stores = new ObjectStores(new S3ObjectStore(config.s3()),
-        config.localRoot() != null ? new LocalObjectStore(config.localRoot()) : null);
-    missExecutor = Executors.newFixedThreadPool(config.missThreads(), daemonThreads("istziio-miss"));
-    // Streams mostly wait on their clients, so they get threads as they come (like Flight's own
-    // executor); the work they wait for on a miss is bounded by the miss executor.
-    streamExecutor = Executors.newCachedThreadPool(daemonThreads("istziio-stream"));
-    disk = new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor);
-    ObjectCache objects = new ObjectCache(stores, disk, config.freshness(),
-        (path, file) -> ParquetFooter.read(file, path.uri()));
-    // With port 0 the node's identity is known only once the server has bound its port.
-    AtomicReference<Member> self = new AtomicReference<>();
-    NodeProducer producer = new NodeProducer(self::get, allocator, objects, disk, config.batchRows(),
-        streamExecutor);
-    Location listen = Location.forGrpcInsecure(config.host(), config.port());
-    server = FlightServer.builder(allocator, listen, producer).build();
-    server.start();
-    location = config.advertise() != null
-        ? new Location(config.advertise())
-        : Location.forGrpcInsecure(config.host(), server.getPort());
-    id = config.id() != null ? config.id() : config.host() + ":" + server.getPort();
-    self.set(new Member(id, location.getUri().toString(), 1));
+  private Node(NodeConfig config) throws Exception {
+    List<AutoCloseable> started = new ArrayList<>(); // closed in reverse if the start fails
+    try {
+      allocator = started(started, new RootAllocator());
+      stores = started(started, new ObjectStores(new S3ObjectStore(config.s3()),
+          config.localRoot() != null ? new LocalObjectStore(config.localRoot()) : null));
+      missExecutor = Executors.newFixedThreadPool(config.missThreads(), daemonThreads("istziio-miss"));
+      started.add(missExecutor::shutdownNow);
+      // Streams mostly wait on their clients, so they get threads as they come (like Flight's own
+      // executor); the work they wait for on a miss is bounded by the miss executor.
+      streamExecutor = Executors.newCachedThreadPool(daemonThreads("istziio-stream"));
+      started.add(streamExecutor::shutdownNow);
+      disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
+      ObjectCache objects = new ObjectCache(stores, disk, config.freshness(),
+          (path, file) -> ParquetFooter.read(file, path.uri()));
+      // With port 0 the node's identity is known only once the server has bound its port.
+      AtomicReference<Member> self = new AtomicReference<>();
+      NodeProducer producer = new NodeProducer(self::get, allocator, objects, disk,
+          config.batchRows(), streamExecutor);
+      Location listen = Location.forGrpcInsecure(config.host(), config.port());
+      server = started(started, FlightServer.builder(allocator, listen, producer).build());
+      server.start();
+      location = config.advertise() != null
+          ? new Location(config.advertise())
+          : Location.forGrpcInsecure(config.host(), server.getPort());
+      id = config.id() != null ? config.id() : config.host() + ":" + server.getPort();
+      self.set(new Member(id, location.getUri().toString(), 1));
+    } catch (Exception e) {
+      Collections.reverse(started);
+      AutoCloseables.close(e, started);
+      throw e;
+    }
     LOG.info("node {} serving at {} (cache {} of {} bytes in {})", id, location, disk.usedBytes(),
         disk.capacityBytes(), config.cacheDir());
   }
 
+  private static <T extends AutoCloseable> T started(List<AutoCloseable> started, T resource) {
+    started.add(resource);
+    return resource;
+  }
+
   /** Starts a node; it serves until closed. */
-  public static Node start(NodeConfig config) throws IOException {
+  public static Node start(NodeConfig config) throws Exception {
     if (config.advertise() == null && isWildcard(config.host())) {
       throw new IllegalArgumentException("listening on " + config.host() + " needs --advertise: "
           + "the address clients should use, such as grpc+tcp://node1.example.com:8815");
@@ -104,7 +120,8 @@ public final class Node implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    server.shutdown();
+    server.shutdown(); // no new calls
+    disk.close(); // requests still waiting for a download fail now rather than hang
     if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
       LOG.warn("calls still running after 10 s; closing anyway");
     }
@@ -114,7 +131,7 @@ public final class Node implements AutoCloseable {
       streamExecutor.shutdownNow();
     }
     missExecutor.shutdownNow();
-    AutoCloseables.close(server, disk, stores, allocator);
+    AutoCloseables.close(server, stores, allocator);
     LOG.info("node {} stopped", id);
   }
 

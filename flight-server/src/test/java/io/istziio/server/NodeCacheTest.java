@@ -192,6 +192,38 @@ class NodeCacheTest extends NodeTestBase {
         - sidecarBytes(cache.resolve("objects")));
   }
 
+  @Test
+  void aChangedObjectIsReadAfreshOnceItsVersionIsRechecked() throws Exception {
+    String path = putSample("changing.parquet");
+    FlightClient client = connect(start(config(64 << 20).withFreshness(Duration.ZERO)));
+    assertEquals(ROWS, read(client, path).rows().size());
+
+    Path smaller = tmp.resolve("smaller.parquet");
+    io.istziio.client.data.SampleData.write(smaller, 1_000, 500);
+    s3.put(BUCKET, "changing.parquet", smaller);
+    FlightReads.Result changed = read(client, path);
+    FlightReads.Result again = read(client, path);
+
+    assertEquals(1_000, changed.rows().size());
+    assertEquals(ReadStats.MISS, changed.stats().cache());
+    assertEquals(ReadStats.HIT, again.stats().cache());
+    assertEquals(1, stats(client).cacheEntries(), "the old version left the cache");
+  }
+
+  @Test
+  void anObjectThatChangedWithinTheFreshnessIntervalIsStillReadWhenNotCached() throws Exception {
+    String path = putSample("overwritten.parquet");
+    // Too small to admit it, so each read downloads with the ETag the node remembers.
+    FlightClient client = connect(start(config(sampleSize / 2).withFreshness(Duration.ofHours(1))));
+    assertEquals(ROWS, read(client, path).rows().size());
+
+    Path smaller = tmp.resolve("smaller.parquet");
+    io.istziio.client.data.SampleData.write(smaller, 1_000, 500);
+    s3.put(BUCKET, "overwritten.parquet", smaller);
+
+    assertEquals(1_000, read(client, path).rows().size(), "the stale ETag was noticed and dropped");
+  }
+
   private static FlightReads.Result uncheckedRead(FlightClient client, String path) {
     try {
       return read(client, path);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +30,8 @@ public record ReadTicket(String path, List<String> columns, String filter) {
   public static final String FIELDS = "path, columns, filter";
 
   public ReadTicket {
-    columns = columns == null ? null : List.copyOf(columns);
+    // Not List.copyOf: it throws on a null element, which validate() reports properly.
+    columns = columns == null ? null : Collections.unmodifiableList(new ArrayList<>(columns));
   }
 
   public static ReadTicket of(String path) {

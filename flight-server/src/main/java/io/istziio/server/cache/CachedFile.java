@@ -52,7 +52,7 @@ final class CachedFile {
   boolean tryRetain(int count) {
     while (true) {
       int current = refs.get();
-      if (current == 0) {
+      if (current <= 0) {
         return false;
       }
       if (refs.compareAndSet(current, current + count)) {
@@ -68,6 +68,18 @@ final class CachedFile {
     } else if (left < 0) {
       throw new IllegalStateException("released more often than retained: " + key);
     }
+  }
+
+  /**
+   * Deletes the file if only the cache index holds it, atomically with respect to {@link
+   * #tryRetain}: afterwards no reader can take it.
+   */
+  boolean tryEvict() {
+    if (refs.compareAndSet(1, 0)) {
+      deleter.run();
+      return true;
+    }
+    return false;
   }
 
   /** True when only the cache index holds the file, so evicting it frees its bytes at once. */

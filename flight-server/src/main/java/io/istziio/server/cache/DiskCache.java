@@ -7,16 +7,20 @@ import com.github.benmanes.caffeine.cache.Policy;
 import io.istziio.server.Errors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -49,6 +53,7 @@ public final class DiskCache implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DATA = ".parquet";
   private static final String SIDECAR = ".json";
+  private static final AtomicLong COPIES = new AtomicLong();
 
   /** The sidecar of an admitted file. */
   record Sidecar(String path, String etag, long size) {}
@@ -57,6 +62,7 @@ public final class DiskCache implements AutoCloseable {
   private static final class Download {
     final CompletableFuture<CachedFile> result = new CompletableFuture<>();
     int waiters; // guarded by the downloads map's lock on this key
+    boolean started; // likewise
   }
 
   private final Path objects;
@@ -74,6 +80,7 @@ public final class DiskCache implements AutoCloseable {
   private final LongAdder bypasses = new LongAdder();
   private final LongAdder downloadsStarted = new LongAdder();
   private final LongAdder evictions = new LongAdder();
+  private volatile boolean closed;
 
   /**
    * Opens the cache in {@code directory}, keeping the complete entries a previous run left there.
@@ -129,16 +136,17 @@ public final class DiskCache implements AutoCloseable {
       return new Lease(cached, Lease.Outcome.HIT, 0);
     }
     long start = System.nanoTime();
+    boolean[] first = {false};
     Download download = downloads.compute(key, (k, current) -> {
-      Download joined = current;
-      if (joined == null) {
-        joined = new Download();
-        Download started = joined;
-        missExecutor.execute(() -> run(key, size, fetcher, started));
-      }
+      Download joined = current != null ? current : new Download();
+      first[0] = !joined.started;
+      joined.started = true;
       joined.waiters++;
       return joined;
     });
+    if (first[0]) {
+      startDownload(key, size, fetcher, download);
+    }
     CachedFile file;
     try {
       file = download.result.join(); // retained on our behalf when the download was sealed
@@ -162,25 +170,48 @@ public final class DiskCache implements AutoCloseable {
     }
   }
 
+  private void startDownload(CacheKey key, long size, Fetcher fetcher, Download download) {
+    try {
+      if (closed) {
+        throw Errors.unavailable("the node is shutting down; retry on another node");
+      }
+      missExecutor.execute(() -> run(key, size, fetcher, download));
+    } catch (RuntimeException e) {
+      fail(key, download, e instanceof RejectedExecutionException
+          ? Errors.unavailable("the node is shutting down; retry on another node") : e);
+    }
+  }
+
+  private void fail(CacheKey key, Download download, Throwable failure) {
+    downloads.remove(key, download);
+    download.result.completeExceptionally(failure);
+  }
+
   private void run(CacheKey key, long size, Fetcher fetcher, Download download) {
-    CachedFile file = null;
+    CachedFile file;
     try {
       // A download of this key may have finished between the caller's lookup and now.
       CachedFile cached = index.getIfPresent(key);
       file = cached != null && cached.tryRetain(1) ? cached : fetch(key, size, fetcher);
     } catch (Throwable t) {
-      downloads.remove(key, download);
-      download.result.completeExceptionally(t);
+      fail(key, download, t);
       return;
     }
     CachedFile sealed = file;
+    boolean[] retained = {false};
     // Retain once per waiter while no new waiter can join, then let later requests start afresh.
+    // (The download is gone from the map only if close() failed its waiters already.)
     downloads.compute(key, (k, current) -> {
-      sealed.tryRetain(download.waiters);
+      if (current != download) {
+        return current;
+      }
+      retained[0] = sealed.tryRetain(download.waiters);
       return null;
     });
     file.release(); // the download's own reference
-    download.result.complete(file);
+    if (retained[0]) {
+      download.result.complete(file);
+    }
   }
 
   /** Downloads the object; the returned file carries one reference for the caller. */
@@ -190,6 +221,7 @@ public final class DiskCache implements AutoCloseable {
     long footprint = size + sidecar.length;
     boolean admitted = reserve(footprint);
     Path part = (admitted ? partials : scratch).resolve(UUID.randomUUID() + DATA);
+    Path data = null;
     try {
       fetcher.fetchInto(part);
       long actual = Files.size(part);
@@ -200,13 +232,17 @@ public final class DiskCache implements AutoCloseable {
       if (!admitted) {
         return new CachedFile(key, part, size, false, () -> deleteQuietly(part));
       }
-      String name = key.fileName();
-      Path data = objects.resolve(name + DATA);
+      // Each copy gets its own name: an older copy of the same key, evicted but still being read,
+      // must not share a path that its deleter would later remove.
+      String name = key.fileName() + "-" + Long.toHexString(COPIES.incrementAndGet() ^ System.nanoTime());
+      data = objects.resolve(name + DATA);
       Path meta = objects.resolve(name + SIDECAR);
-      Files.move(part, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      force(part);
+      Files.move(part, data, StandardCopyOption.ATOMIC_MOVE);
       Path metaPart = partials.resolve(name + SIDECAR);
       Files.write(metaPart, sidecar);
-      Files.move(metaPart, meta, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      force(metaPart);
+      Files.move(metaPart, meta, StandardCopyOption.ATOMIC_MOVE);
       CachedFile file = admittedFile(key, data, meta, footprint);
       file.tryRetain(1); // the index's reference; the first one is the caller's
       CachedFile previous = index.asMap().put(key, file);
@@ -216,6 +252,9 @@ public final class DiskCache implements AutoCloseable {
       return file;
     } catch (RuntimeException | IOException | Error e) {
       deleteQuietly(part);
+      if (data != null) {
+        deleteQuietly(data);
+      }
       if (admitted) {
         usedBytes.addAndGet(-footprint);
       }
@@ -257,9 +296,11 @@ public final class DiskCache implements AutoCloseable {
       return false;
     }
     CachedFile file = victim.get().getValue();
-    if (index.asMap().remove(victim.get().getKey(), file)) {
+    // Atomic with respect to hits: either a reader retained it first and it stays, or it is
+    // deleted now and no reader can retain it any more.
+    if (file.tryEvict()) {
+      index.asMap().remove(victim.get().getKey(), file);
       evictions.increment();
-      file.release();
     }
     return true;
   }
@@ -293,10 +334,13 @@ public final class DiskCache implements AutoCloseable {
       byte[] bytes = Files.readAllBytes(meta);
       Sidecar sidecar = JSON.readValue(bytes, Sidecar.class);
       CacheKey key = new CacheKey(sidecar.path(), sidecar.etag());
-      if (key.fileName().equals(name) && Files.size(data) == sidecar.size()) {
+      if (name.startsWith(key.fileName() + "-") && Files.size(data) == sidecar.size()) {
         long footprint = sidecar.size() + bytes.length;
         usedBytes.addAndGet(footprint);
-        index.put(key, admittedFile(key, data, meta, footprint));
+        CachedFile previous = index.asMap().put(key, admittedFile(key, data, meta, footprint));
+        if (previous != null) {
+          previous.release(); // two copies of one key survived a crash: keep one
+        }
         return true;
       }
     } catch (IOException | RuntimeException e) {
@@ -344,10 +388,26 @@ public final class DiskCache implements AutoCloseable {
     return evictions.sum();
   }
 
-  /** Forgets the index; the files stay on disk for the next run to reload. */
+  /**
+   * Fails the downloads still waiting to run and forgets the index; the files stay on disk for
+   * the next run to reload.
+   */
   @Override
   public void close() {
+    closed = true;
+    for (CacheKey key : List.copyOf(downloads.keySet())) {
+      Download download = downloads.get(key);
+      if (download != null) {
+        fail(key, download, Errors.unavailable("the node is shutting down; retry on another node"));
+      }
+    }
     index.asMap().clear();
+  }
+
+  private static void force(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
   }
 
   private static void deleteContents(Path directory) throws IOException {

@@ -47,6 +47,23 @@ public final class ObjectCache {
   /** A local copy of the object at {@code path}; close the lease when done reading. */
   public Lease open(ObjectPath path) {
     ObjectVersion version = currentVersion(path);
+    try {
+      return acquire(path, version);
+    } catch (FlightRuntimeException e) {
+      if (e.status().code() != FlightStatusCode.UNAVAILABLE) {
+        throw e;
+      }
+      // The object may have changed since its version was last confirmed; if so, read the new one.
+      versions.invalidate(path.uri());
+      ObjectVersion current = currentVersion(path);
+      if (current.equals(version)) {
+        throw e;
+      }
+      return acquire(path, current);
+    }
+  }
+
+  private Lease acquire(ObjectPath path, ObjectVersion version) {
     CacheKey key = new CacheKey(path.uri(), version.etag());
     return disk.acquire(key, version.size(), target -> {
       store.download(path, version, target);
@@ -65,7 +82,9 @@ public final class ObjectCache {
       current = store.stat(path);
     } catch (FlightRuntimeException e) {
       if (last != null && e.status().code() == FlightStatusCode.UNAVAILABLE) {
+        // Trust it for another interval rather than make every request wait on a failing store.
         LOG.warn("serving the last known version of {}: {}", path, e.getMessage());
+        versions.put(path.uri(), new Checked(last.version(), now));
         return last.version();
       }
       if (last != null && e.status().code() == FlightStatusCode.NOT_FOUND) {

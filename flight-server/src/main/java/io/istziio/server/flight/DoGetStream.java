@@ -11,11 +11,14 @@ import java.util.Locale;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One DoGet: find the object through the cache, scan it, and send each batch as soon as the
@@ -23,6 +26,8 @@ import org.apache.arrow.vector.ipc.ArrowReader;
  * every batch keeps at most one batch queued per stream, however slow the client.
  */
 final class DoGetStream {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DoGetStream.class);
 
   /** How long a client may take no data before the node gives up on it. */
   private static final long IDLE_LIMIT_MILLIS = 10 * 60 * 1000;
@@ -51,6 +56,7 @@ final class DoGetStream {
   }
 
   void run() {
+    boolean ended = false; // completed() or error() was sent: the call is over
     try {
       ObjectPath path = ObjectPath.parse(request.path());
       try (Lease lease = objects.open(path);
@@ -59,12 +65,18 @@ final class DoGetStream {
         ArrowReader reader = scan.scan(request.columns(), batchRows);
         if (stream(reader)) {
           sendStats(allocator, lease);
+          ended = true;
           listener.completed();
+        } else {
+          ended = true; // the client cancelled
         }
       }
     } catch (Throwable t) {
-      if (!listener.isCancelled()) {
-        listener.error(Errors.toFlight(t, "DoGet " + request));
+      FlightRuntimeException error = Errors.toFlight(t, "DoGet " + request);
+      if (ended) {
+        LOG.error("DoGet {} failed after it was sent: {}", request, error.getMessage(), t);
+      } else if (!listener.isCancelled()) {
+        listener.error(error);
       }
     }
   }
@@ -104,6 +116,10 @@ final class DoGetStream {
           return true;
         case CANCELLED:
           return false;
+        case OTHER: // interrupted: the node is closing
+          throw CallStatus.UNAVAILABLE
+              .withDescription("the node is shutting down; retry on another node")
+              .toRuntimeException();
         default:
           if (System.currentTimeMillis() - idleSince > IDLE_LIMIT_MILLIS) {
             throw CallStatus.TIMED_OUT

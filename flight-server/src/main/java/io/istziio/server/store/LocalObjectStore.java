@@ -2,6 +2,7 @@ package io.istziio.server.store;
 
 import io.istziio.server.Errors;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ public final class LocalObjectStore implements ObjectStore {
     } catch (NoSuchFileException e) {
       throw Errors.notFound("%s does not exist; check the path", path);
     } catch (IOException e) {
-      throw Errors.unavailable("cannot read %s: %s", path, e.getMessage());
+      throw readError(path, e);
     }
   }
 
@@ -56,7 +57,7 @@ public final class LocalObjectStore implements ObjectStore {
     } catch (NoSuchFileException e) {
       throw Errors.notFound("%s does not exist; check the path", path);
     } catch (IOException e) {
-      throw Errors.unavailable("cannot read %s: %s", path, e.getMessage());
+      throw readError(path, e);
     }
     if (!stat(path).equals(version)) {
       throw Errors.unavailable("%s changed while it was being read; retry", path);
@@ -78,7 +79,14 @@ public final class LocalObjectStore implements ObjectStore {
     } catch (NoSuchFileException e) {
       throw Errors.notFound("%s does not exist; check the path", path);
     } catch (IOException e) {
-      throw Errors.unavailable("cannot read %s: %s", path, e.getMessage());
+      throw readError(path, e);
     }
+  }
+
+  private static RuntimeException readError(ObjectPath path, IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return Errors.unauthorized("the node may not read %s; check the file's permissions", path);
+    }
+    return Errors.unavailable("cannot read %s: %s", path, e.getMessage());
   }
 }

@@ -69,6 +69,10 @@ public final class S3ObjectStore implements ObjectStore {
     try {
       HeadObjectResponse head = s3.headObject(
           HeadObjectRequest.builder().bucket(path.bucket()).key(path.key()).build());
+      if (head.eTag() == null || head.contentLength() == null) {
+        throw Errors.unavailable("S3 at %s answered for %s without an ETag or a length; istziio "
+            + "needs both to cache it", endpointName, path);
+      }
       return new ObjectVersion(head.eTag(), head.contentLength());
     } catch (SdkException e) {
       throw toFlight(path, e);
@@ -89,37 +93,64 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Maps an SDK failure to a Flight error. The error code decides where there is one; a HEAD
+   * response has no body, so for HEAD only the HTTP status is known.
+   */
   private FlightRuntimeException toFlight(ObjectPath path, SdkException e) {
-    if (e instanceof S3Exception s3e) {
-      int status = s3e.statusCode();
-      String code = s3e.awsErrorDetails() != null ? s3e.awsErrorDetails().errorCode() : null;
-      if (status == 404) {
-        return Errors.notFound("%s does not exist in S3 (%s); check the bucket and key",
-            path, code != null ? code : "404");
+    if (!(e instanceof S3Exception s3e)) {
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("Unable to load credentials")) {
+        return Errors.unauthenticated("the node has no AWS credentials to read %s; set "
+            + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile where the node runs", path);
       }
-      if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)
-          || status == 401) {
+      return Errors.unavailable("cannot reach S3 at %s to read %s (%s); check --s3-endpoint and "
+          + "the network", endpointName, path, firstLine(message));
+    }
+    int status = s3e.statusCode();
+    String code = s3e.awsErrorDetails() != null ? s3e.awsErrorDetails().errorCode() : null;
+    String detail = code != null ? code + ", HTTP " + status : "HTTP " + status;
+    switch (code != null ? code : "") {
+      case "NoSuchKey", "NoSuchBucket":
+        return Errors.notFound("%s does not exist in S3 (%s); check the bucket and key", path, code);
+      case "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
+          "TokenRefreshRequired":
         return Errors.unauthenticated("S3 rejected the node's credentials for %s (%s); check the "
-            + "node's AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or profile)",
-            path, code);
-      }
-      if (status == 403) {
-        return Errors.unauthorized("S3 denied the node access to %s (%s); grant it s3:GetObject "
-            + "on the bucket", path, code);
-      }
-      if (status == 412) {
-        return Errors.unavailable("%s changed while it was being downloaded; retry", path);
-      }
-      return Errors.unavailable("S3 at %s failed on %s with HTTP %d%s; retry later",
-          endpointName, path, status, code != null ? " (" + code + ")" : "");
+            + "node's AWS credentials (environment, profile or role)", path, detail);
+      case "AccessDenied", "AllAccessDisabled":
+        return Errors.unauthorized("S3 denied the node access to %s (%s); grant its credentials "
+            + "s3:GetObject on the object", path, detail);
+      case "AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException":
+        return Errors.unavailable("S3 says the bucket of %s is in another region (%s); set the "
+            + "node's --s3-region to the bucket's region", path, detail);
+      case "RequestTimeTooSkewed":
+        return Errors.unavailable("S3 refused the request for %s because the node's clock is "
+            + "wrong (%s); synchronise the node's clock", path, detail);
+      case "InvalidObjectState":
+        return Errors.invalid("%s is archived (%s); restore it from its archive storage class "
+            + "before reading it", path, detail);
+      default:
+        break;
     }
-    String message = String.valueOf(e.getMessage());
-    if (message.contains("Unable to load credentials")) {
-      return Errors.unauthenticated("the node has no AWS credentials to read %s; set "
-          + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile where the node runs", path);
+    if (status == 404) {
+      return Errors.notFound("%s does not exist in S3 (%s); check the bucket and key", path, detail);
     }
-    return Errors.unavailable("cannot reach S3 at %s to read %s (%s); check --s3-endpoint and "
-        + "the network", endpointName, path, firstLine(message));
+    if (status == 401) {
+      return Errors.unauthenticated("S3 rejected the node's credentials for %s (%s); check the "
+          + "node's AWS credentials", path, detail);
+    }
+    if (status == 403) {
+      return Errors.unauthorized("S3 refused the node access to %s (%s); check the node's AWS "
+          + "credentials and that they may s3:GetObject it", path, detail);
+    }
+    if (status == 412) {
+      return Errors.unavailable("%s changed while it was being downloaded; retry", path);
+    }
+    if (status == 301 || status == 400) {
+      return Errors.unavailable("S3 refused the request for %s (%s); check --s3-endpoint, "
+          + "--s3-region and --s3-path-style", path, detail);
+    }
+    return Errors.unavailable("S3 at %s failed on %s (%s); retry later", endpointName, path, detail);
   }
 
   private static String firstLine(String message) {

@@ -1,0 +1,238 @@
+package io.istziio.server.filter;
+
+import io.istziio.server.Errors;
+import io.istziio.server.filter.BoundFilter.Field;
+import io.istziio.server.filter.Filter.Column;
+import io.istziio.server.filter.Filter.Literal;
+import io.istziio.server.filter.Filter.LiteralKind;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Checks a parsed filter against a file's schema: every column must exist, every literal must fit
+ * the type of the column it meets. Errors say which column, which types, and what would work.
+ */
+public final class FilterBinder {
+
+  private final Schema schema;
+
+  private FilterBinder(Schema schema) {
+    this.schema = schema;
+  }
+
+  /** @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT saying what to fix */
+  public static BoundFilter bind(Filter filter, Schema schema) {
+    return new FilterBinder(schema).bind(filter);
+  }
+
+  private BoundFilter bind(Filter filter) {
+    if (filter instanceof Filter.And and) {
+      return new BoundFilter.And(and.operands().stream().map(this::bind).toList());
+    }
+    if (filter instanceof Filter.Or or) {
+      return new BoundFilter.Or(or.operands().stream().map(this::bind).toList());
+    }
+    if (filter instanceof Filter.Not not) {
+      return new BoundFilter.Not(bind(not.operand()));
+    }
+    if (filter instanceof Filter.IsNull isNull) {
+      return new BoundFilter.IsNull(comparable(isNull.column()), isNull.negated());
+    }
+    if (filter instanceof Filter.BooleanColumn bool) {
+      Field field = comparable(bool.column());
+      if (field.kind() != ColumnKind.BOOLEAN) {
+        throw Errors.invalid("column \"%s\" is %s, not bool, so it cannot stand alone as a "
+            + "condition; compare it, e.g. \"%s\" > 0", field.name(),
+            ColumnKind.describe(field.type()), field.name());
+      }
+      return new BoundFilter.IsTrue(field);
+    }
+    if (filter instanceof Filter.Between between) {
+      Field field = comparable(between.column());
+      BoundFilter bound = new BoundFilter.Between(field, value(field, between.low()),
+          value(field, between.high()));
+      return between.negated() ? new BoundFilter.Not(bound) : bound;
+    }
+    if (filter instanceof Filter.In in) {
+      Field field = comparable(in.column());
+      List<Object> values = new ArrayList<>();
+      for (Literal literal : in.values()) {
+        values.add(value(field, literal));
+      }
+      BoundFilter bound = new BoundFilter.In(field, values);
+      return in.negated() ? new BoundFilter.Not(bound) : bound;
+    }
+    return compare((Filter.Compare) filter);
+  }
+
+  private BoundFilter compare(Filter.Compare compare) {
+    if (compare.left() instanceof Column left && compare.right() instanceof Column right) {
+      Field a = comparable(left);
+      Field b = comparable(right);
+      if (a.kind() != b.kind() || (a.kind() != ColumnKind.INTEGER && a.kind() != ColumnKind.FLOAT
+          && !a.type().equals(b.type()))) {
+        throw Errors.invalid("cannot compare column \"%s\" (%s) with column \"%s\" (%s): their "
+            + "types differ", a.name(), ColumnKind.describe(a.type()), b.name(),
+            ColumnKind.describe(b.type()));
+      }
+      return new BoundFilter.CompareFields(a, compare.op(), b);
+    }
+    if (compare.left() instanceof Column column && compare.right() instanceof Literal literal) {
+      Field field = comparable(column);
+      return new BoundFilter.Compare(field, compare.op(), value(field, literal));
+    }
+    if (compare.left() instanceof Literal literal && compare.right() instanceof Column column) {
+      Field field = comparable(column);
+      return new BoundFilter.Compare(field, compare.op().flipped(), value(field, literal));
+    }
+    throw Errors.invalid("filter compares two values (%s %s %s) at position %d; one side must "
+        + "be a column", compare.left(), compare.op().symbol, compare.right(),
+        compare.left().position());
+  }
+
+  private Field comparable(Column column) {
+    int index = 0;
+    for (org.apache.arrow.vector.types.pojo.Field field : schema.getFields()) {
+      if (field.getName().equals(column.name())) {
+        Field bound = new Field(index, field.getName(), field.getType(), field.isNullable());
+        if (bound.kind() == ColumnKind.UNSUPPORTED) {
+          throw Errors.invalid("column \"%s\" has type %s, which filters cannot compare; filters "
+              + "take integer, float, decimal, string, bool, date32 and timestamp columns",
+              field.getName(), ColumnKind.describe(field.getType()));
+        }
+        return bound;
+      }
+      index++;
+    }
+    throw Errors.invalid("unknown column \"%s\" in filter at position %d; the file's columns are: "
+        + "%s", column.name(), column.position(),
+        schema.getFields().stream().map(f -> f.getName()).collect(Collectors.joining(", ")));
+  }
+
+  /** The literal as a value of the column's type, or an error naming both types. */
+  private static Object value(Field field, Literal literal) {
+    if (literal.kind() == LiteralKind.NULL) {
+      throw Errors.invalid("comparing \"%s\" with NULL is never true; write \"%s\" IS NULL or "
+          + "IS NOT NULL", field.name(), field.name());
+    }
+    ArrowType type = field.type();
+    try {
+      switch (field.kind()) {
+        case INTEGER:
+          if (literal.kind() == LiteralKind.INTEGER) {
+            long value = Long.parseLong(literal.text());
+            int bits = ((ArrowType.Int) type).getBitWidth();
+            if (bits < 64 && (value < -(1L << (bits - 1)) || value >= (1L << (bits - 1)))) {
+              throw mismatch(field, literal, "it is out of the range of " + ColumnKind.describe(type));
+            }
+            return value;
+          }
+          break;
+        case FLOAT:
+          if (literal.kind() == LiteralKind.INTEGER || literal.kind() == LiteralKind.DECIMAL) {
+            double value = Double.parseDouble(literal.text());
+            return ((ArrowType.FloatingPoint) type).getPrecision() == FloatingPointPrecision.SINGLE
+                ? (double) (float) value : value;
+          }
+          break;
+        case DECIMAL:
+          if (literal.kind() == LiteralKind.INTEGER || literal.kind() == LiteralKind.DECIMAL) {
+            ArrowType.Decimal decimal = (ArrowType.Decimal) type;
+            BigDecimal value;
+            try {
+              value = new BigDecimal(literal.text()).setScale(decimal.getScale(), RoundingMode.UNNECESSARY);
+            } catch (ArithmeticException e) {
+              throw mismatch(field, literal, "it has more than " + decimal.getScale() + " decimal places");
+            }
+            if (value.precision() > decimal.getPrecision()) {
+              throw mismatch(field, literal, "it has more digits than " + ColumnKind.describe(type));
+            }
+            return value;
+          }
+          break;
+        case STRING:
+          if (literal.kind() == LiteralKind.STRING) {
+            return literal.text();
+          }
+          break;
+        case BOOLEAN:
+          if (literal.kind() == LiteralKind.BOOLEAN) {
+            return Boolean.parseBoolean(literal.text());
+          }
+          break;
+        case DATE:
+          if (literal.kind() == LiteralKind.DATE || literal.kind() == LiteralKind.STRING) {
+            return (int) LocalDate.parse(literal.text()).toEpochDay();
+          }
+          break;
+        case TIMESTAMP:
+          if (literal.kind() == LiteralKind.TIMESTAMP || literal.kind() == LiteralKind.STRING
+              || literal.kind() == LiteralKind.DATE) {
+            return timestamp(literal.text(), (ArrowType.Timestamp) type);
+          }
+          break;
+        default:
+          break;
+      }
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw mismatch(field, literal, "it cannot be read as " + ColumnKind.describe(type)
+          + " (dates are 'yyyy-mm-dd', timestamps 'yyyy-mm-dd hh:mm:ss[.ffffff]')");
+    }
+    throw mismatch(field, literal, "a " + describe(literal.kind()) + " cannot be compared with "
+        + ColumnKind.describe(type) + "; use " + example(field.kind()));
+  }
+
+  /** Timestamps are read as UTC (or as wall time for a column without a time zone). */
+  private static long timestamp(String text, ArrowType.Timestamp type) {
+    String iso = text.trim().replace(' ', 'T');
+    LocalDateTime time = iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay() : LocalDateTime.parse(iso);
+    long seconds = time.toEpochSecond(ZoneOffset.UTC);
+    long nanos = time.getNano();
+    return switch (type.getUnit()) {
+      case SECOND -> seconds;
+      case MILLISECOND -> seconds * 1_000 + nanos / 1_000_000;
+      case MICROSECOND -> seconds * 1_000_000 + nanos / 1_000;
+      case NANOSECOND -> Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
+    };
+  }
+
+  private static RuntimeException mismatch(Field field, Literal literal, String why) {
+    return Errors.invalid("cannot compare column \"%s\" (%s) with %s at position %d: %s",
+        field.name(), ColumnKind.describe(field.type()), literal, literal.position(), why);
+  }
+
+  private static String describe(LiteralKind kind) {
+    return switch (kind) {
+      case INTEGER -> "integer";
+      case DECIMAL -> "decimal number";
+      case STRING -> "string";
+      case BOOLEAN -> "boolean";
+      case DATE -> "date";
+      case TIMESTAMP -> "timestamp";
+      case NULL -> "NULL";
+    };
+  }
+
+  private static String example(ColumnKind kind) {
+    return switch (kind) {
+      case INTEGER -> "an integer such as 42";
+      case FLOAT, DECIMAL -> "a number such as 4.2";
+      case STRING -> "a quoted string such as 'abc'";
+      case BOOLEAN -> "TRUE or FALSE";
+      case DATE -> "DATE '2024-01-31'";
+      case TIMESTAMP -> "TIMESTAMP '2024-01-31 12:00:00'";
+      case UNSUPPORTED -> "another column";
+    };
+  }
+
+}

@@ -1,0 +1,335 @@
+package io.istziio.server.filter;
+
+import io.istziio.server.Errors;
+import io.istziio.server.filter.Filter.Column;
+import io.istziio.server.filter.Filter.Literal;
+import io.istziio.server.filter.Filter.LiteralKind;
+import io.istziio.server.filter.Filter.Op;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Parses the filter language, a small SQL {@code WHERE} clause:
+ *
+ * <pre>
+ * filter     := or
+ * or         := and ("OR" and)*
+ * and        := not ("AND" not)*
+ * not        := "NOT" not | predicate
+ * predicate  := "(" filter ")"
+ *             | operand op operand
+ *             | column ["NOT"] "BETWEEN" literal "AND" literal
+ *             | column ["NOT"] "IN" "(" literal ("," literal)* ")"
+ *             | column "IS" ["NOT"] "NULL"
+ *             | column                              (a boolean column)
+ * op         := "=" | "!=" | "&lt;&gt;" | "&lt;" | "&lt;=" | "&gt;" | "&gt;="
+ * operand    := column | literal
+ * column     := identifier | "double-quoted name"
+ * literal    := ["-"] number | 'string' | TRUE | FALSE | NULL | DATE 'yyyy-mm-dd'
+ *             | TIMESTAMP 'yyyy-mm-dd hh:mm:ss[.fraction]'
+ * </pre>
+ *
+ * Keywords are case-insensitive. Errors name the position and what was expected there.
+ */
+public final class FilterParser {
+
+  private enum Type { WORD, QUOTED_NAME, NUMBER, STRING, SYMBOL, END }
+
+  private record Token(Type type, String text, int position) {
+    boolean isWord(String word) {
+      return type == Type.WORD && text.equalsIgnoreCase(word);
+    }
+
+    boolean isSymbol(String symbol) {
+      return type == Type.SYMBOL && text.equals(symbol);
+    }
+
+    String describe() {
+      return switch (type) {
+        case END -> "the end of the filter";
+        case STRING -> "'" + text + "'";
+        case QUOTED_NAME -> "\"" + text + "\"";
+        default -> "\"" + text + "\"";
+      };
+    }
+  }
+
+  private static final List<String> RESERVED = List.of("AND", "OR", "NOT", "BETWEEN", "IN", "IS",
+      "NULL", "TRUE", "FALSE", "DATE", "TIMESTAMP");
+
+  private final String text;
+  private final List<Token> tokens;
+  private int next;
+
+  private FilterParser(String text) {
+    this.text = text;
+    this.tokens = tokenize(text);
+  }
+
+  /**
+   * Parses a filter.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT naming the position
+   */
+  public static Filter parse(String text) {
+    FilterParser parser = new FilterParser(text);
+    Filter filter = parser.or();
+    Token end = parser.peek();
+    if (end.type() != Type.END) {
+      throw parser.error(end, "AND, OR or the end of the filter");
+    }
+    return filter;
+  }
+
+  private Filter or() {
+    List<Filter> operands = new ArrayList<>(List.of(and()));
+    while (peek().isWord("OR")) {
+      next++;
+      operands.add(and());
+    }
+    return operands.size() == 1 ? operands.get(0) : new Filter.Or(operands);
+  }
+
+  private Filter and() {
+    List<Filter> operands = new ArrayList<>(List.of(not()));
+    while (peek().isWord("AND")) {
+      next++;
+      operands.add(not());
+    }
+    return operands.size() == 1 ? operands.get(0) : new Filter.And(operands);
+  }
+
+  private Filter not() {
+    if (peek().isWord("NOT")) {
+      next++;
+      return new Filter.Not(not());
+    }
+    return predicate();
+  }
+
+  private Filter predicate() {
+    Token token = peek();
+    if (token.isSymbol("(")) {
+      next++;
+      Filter inner = or();
+      expectSymbol(")", "\")\" to close the \"(\" at position " + token.position());
+      return inner;
+    }
+    Filter.Operand left = operand("a column name or a value");
+    Token after = peek();
+    if (left instanceof Column column) {
+      boolean negated = false;
+      if (after.isWord("NOT") && (peekAt(1).isWord("BETWEEN") || peekAt(1).isWord("IN"))) {
+        next++;
+        negated = true;
+        after = peek();
+      }
+      if (after.isWord("BETWEEN")) {
+        next++;
+        Literal low = literal("the lower bound of BETWEEN");
+        expectWord("AND", "AND between the two bounds of BETWEEN");
+        Literal high = literal("the upper bound of BETWEEN");
+        return new Filter.Between(column, low, high, negated);
+      }
+      if (after.isWord("IN")) {
+        next++;
+        expectSymbol("(", "\"(\" to open the IN list");
+        List<Literal> values = new ArrayList<>(List.of(literal("a value in the IN list")));
+        while (peek().isSymbol(",")) {
+          next++;
+          values.add(literal("a value in the IN list"));
+        }
+        expectSymbol(")", "\",\" or \")\" in the IN list");
+        return new Filter.In(column, values, negated);
+      }
+      if (after.isWord("IS")) {
+        next++;
+        boolean not = false;
+        if (peek().isWord("NOT")) {
+          next++;
+          not = true;
+        }
+        expectWord("NULL", "NULL after IS" + (not ? " NOT" : ""));
+        return new Filter.IsNull(column, not);
+      }
+      if (!isComparison(after)) {
+        return new Filter.BooleanColumn(column);
+      }
+    }
+    if (!isComparison(after)) {
+      throw error(after, "a comparison (=, !=, <>, <, <=, >, >=) after " + describe(left));
+    }
+    next++;
+    Op op = switch (after.text()) {
+      case "=" -> Op.EQ;
+      case "!=", "<>" -> Op.NE;
+      case "<" -> Op.LT;
+      case "<=" -> Op.LE;
+      case ">" -> Op.GT;
+      default -> Op.GE;
+    };
+    Filter.Operand right = operand("a column name or a value after \"" + after.text() + "\"");
+    return new Filter.Compare(left, op, right);
+  }
+
+  private static boolean isComparison(Token token) {
+    return token.type() == Type.SYMBOL
+        && List.of("=", "!=", "<>", "<", "<=", ">", ">=").contains(token.text());
+  }
+
+  private Filter.Operand operand(String expected) {
+    Token token = peek();
+    if (token.type() == Type.QUOTED_NAME
+        || (token.type() == Type.WORD && !RESERVED.contains(token.text().toUpperCase(Locale.ROOT)))) {
+      next++;
+      return new Column(token.text(), token.position());
+    }
+    return literal(expected);
+  }
+
+  private Literal literal(String expected) {
+    Token token = peek();
+    int position = token.position();
+    if (token.isSymbol("-") && peekAt(1).type() == Type.NUMBER) {
+      next += 2;
+      return number("-" + peekAt(-1).text(), position);
+    }
+    next++;
+    if (token.type() == Type.NUMBER) {
+      return number(token.text(), position);
+    }
+    if (token.type() == Type.STRING) {
+      return new Literal(LiteralKind.STRING, token.text(), position);
+    }
+    if (token.isWord("TRUE") || token.isWord("FALSE")) {
+      return new Literal(LiteralKind.BOOLEAN, token.text().toLowerCase(Locale.ROOT), position);
+    }
+    if (token.isWord("NULL")) {
+      return new Literal(LiteralKind.NULL, "NULL", position);
+    }
+    if (token.isWord("DATE") || token.isWord("TIMESTAMP")) {
+      Token value = peek();
+      if (value.type() != Type.STRING) {
+        throw error(value, "a quoted value after " + token.text().toUpperCase(Locale.ROOT)
+            + ", such as " + (token.isWord("DATE") ? "DATE '2024-01-31'" : "TIMESTAMP '2024-01-31 12:00:00'"));
+      }
+      next++;
+      return new Literal(token.isWord("DATE") ? LiteralKind.DATE : LiteralKind.TIMESTAMP,
+          value.text(), position);
+    }
+    next--;
+    throw error(token, expected);
+  }
+
+  private static Literal number(String text, int position) {
+    boolean integer = text.chars().allMatch(c -> Character.isDigit(c) || c == '-');
+    return new Literal(integer ? LiteralKind.INTEGER : LiteralKind.DECIMAL, text, position);
+  }
+
+  private static String describe(Filter.Operand operand) {
+    return operand instanceof Column column ? "column \"" + column.name() + "\"" : operand.toString();
+  }
+
+  private void expectSymbol(String symbol, String expected) {
+    if (!peek().isSymbol(symbol)) {
+      throw error(peek(), expected);
+    }
+    next++;
+  }
+
+  private void expectWord(String word, String expected) {
+    if (!peek().isWord(word)) {
+      throw error(peek(), expected);
+    }
+    next++;
+  }
+
+  private Token peek() {
+    return peekAt(0);
+  }
+
+  private Token peekAt(int offset) {
+    int index = Math.max(0, Math.min(next + offset, tokens.size() - 1));
+    return tokens.get(index);
+  }
+
+  private RuntimeException error(Token token, String expected) {
+    return syntaxError(text, token.position(), "expected " + expected + ", found " + token.describe());
+  }
+
+  private static RuntimeException syntaxError(String text, int position, String problem) {
+    return Errors.invalid("filter does not parse at position %d: %s%n  %s%n  %s^", position,
+        problem, text, " ".repeat(position));
+  }
+
+  private static List<Token> tokenize(String text) {
+    List<Token> tokens = new ArrayList<>();
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (Character.isWhitespace(c)) {
+        i++;
+      } else if (Character.isLetter(c) || c == '_') {
+        int start = i;
+        while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_')) {
+          i++;
+        }
+        tokens.add(new Token(Type.WORD, text.substring(start, i), start));
+      } else if (Character.isDigit(c) || (c == '.' && i + 1 < text.length() && Character.isDigit(text.charAt(i + 1)))) {
+        int start = i;
+        while (i < text.length() && (Character.isDigit(text.charAt(i)) || text.charAt(i) == '.')) {
+          i++;
+        }
+        if (i < text.length() && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
+          i++;
+          if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            i++;
+          }
+          while (i < text.length() && Character.isDigit(text.charAt(i))) {
+            i++;
+          }
+        }
+        String number = text.substring(start, i);
+        if (number.chars().filter(ch -> ch == '.').count() > 1) {
+          throw syntaxError(text, start, "\"" + number + "\" is not a number");
+        }
+        tokens.add(new Token(Type.NUMBER, number, start));
+      } else if (c == '\'' || c == '"') {
+        int start = i;
+        StringBuilder value = new StringBuilder();
+        i++;
+        while (true) {
+          if (i >= text.length()) {
+            throw syntaxError(text, start, "the " + (c == '\'' ? "string" : "quoted name")
+                + " opened here is never closed with " + c);
+          }
+          if (text.charAt(i) == c) {
+            if (i + 1 < text.length() && text.charAt(i + 1) == c) { // doubled quote escapes itself
+              value.append(c);
+              i += 2;
+              continue;
+            }
+            i++;
+            break;
+          }
+          value.append(text.charAt(i++));
+        }
+        tokens.add(new Token(c == '\'' ? Type.STRING : Type.QUOTED_NAME, value.toString(), start));
+      } else {
+        String two = i + 1 < text.length() ? text.substring(i, i + 2) : "";
+        if (two.equals("<=") || two.equals(">=") || two.equals("!=") || two.equals("<>")) {
+          tokens.add(new Token(Type.SYMBOL, two, i));
+          i += 2;
+        } else if ("=<>(),-".indexOf(c) >= 0) {
+          tokens.add(new Token(Type.SYMBOL, String.valueOf(c), i));
+          i++;
+        } else {
+          throw syntaxError(text, i, "unexpected character '" + c + "'");
+        }
+      }
+    }
+    tokens.add(new Token(Type.END, "", text.length()));
+    return tokens;
+  }
+}

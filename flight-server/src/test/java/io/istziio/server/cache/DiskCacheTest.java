@@ -1,0 +1,106 @@
+package io.istziio.server.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The disk cache on its own, on a real directory, for the orderings a node rarely hits. */
+class DiskCacheTest {
+
+  @TempDir Path directory;
+  private final ExecutorService misses = Executors.newFixedThreadPool(2);
+
+  @AfterEach
+  void stop() {
+    misses.shutdownNow();
+  }
+
+  private static DiskCache.Fetcher bytes(int size) {
+    return target -> {
+      try {
+        Files.write(target, new byte[size]);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+  }
+
+  @Test
+  void aReaderOfAnOldCopyNeverDeletesTheNewCopyOfTheSameKey() {
+    DiskCache cache = new DiskCache(directory, 10_000, misses);
+    CacheKey key = new CacheKey("s3://b/k", "\"v1\"");
+
+    Lease old = cache.acquire(key, 1000, bytes(1000));
+    cache.invalidate(key); // e.g. deleted and put back with the same ETag
+    Lease fresh = cache.acquire(key, 1000, bytes(1000));
+    old.close();
+
+    assertTrue(Files.exists(fresh.path()), "the new copy survives the old reader");
+    assertFalse(Files.exists(old.path()), "the old copy went with its reader");
+    fresh.close();
+    try (Lease hit = cache.acquire(key, 1000, bytes(1000))) {
+      assertEquals(Lease.Outcome.HIT, hit.outcome());
+      assertTrue(Files.exists(hit.path()));
+    }
+  }
+
+  @Test
+  void evictionSkipsFilesBeingReadAndCountsThemAgainstTheBound() {
+    long capacity = 2_500;
+    DiskCache cache = new DiskCache(directory, capacity, misses);
+    CacheKey a = new CacheKey("s3://b/a", "1");
+    CacheKey b = new CacheKey("s3://b/b", "1");
+    CacheKey c = new CacheKey("s3://b/c", "1");
+
+    Lease reading = cache.acquire(a, 1000, bytes(1000));
+    cache.acquire(b, 1000, bytes(1000)).close();
+    try (Lease third = cache.acquire(c, 1000, bytes(1000))) {
+      assertEquals(Lease.Outcome.MISS, third.outcome());
+    }
+
+    assertTrue(cache.contains(a), "the file being read was not the victim");
+    assertFalse(cache.contains(b), "the idle file was");
+    assertTrue(cache.usedBytes() <= capacity);
+    assertTrue(Files.exists(reading.path()));
+    reading.close();
+  }
+
+  @Test
+  void whenEverythingElseIsBeingReadANewObjectIsNotAdmitted() {
+    DiskCache cache = new DiskCache(directory, 1_500, misses);
+    try (Lease pinned = cache.acquire(new CacheKey("s3://b/a", "1"), 1000, bytes(1000));
+        Lease other = cache.acquire(new CacheKey("s3://b/b", "1"), 1000, bytes(1000))) {
+      assertEquals(Lease.Outcome.MISS, pinned.outcome());
+      assertEquals(Lease.Outcome.BYPASS, other.outcome());
+      assertTrue(cache.usedBytes() <= 1_500);
+    }
+    assertEquals(1, cache.entries());
+  }
+
+  @Test
+  void aFailedDownloadReleasesItsReservation() {
+    DiskCache cache = new DiskCache(directory, 10_000, misses);
+    CacheKey key = new CacheKey("s3://b/k", "1");
+    try {
+      cache.acquire(key, 1000, target -> {
+        throw new IllegalStateException("store failed");
+      });
+    } catch (RuntimeException expected) {
+      // the waiter sees the failure
+    }
+    assertEquals(0, cache.usedBytes());
+    try (Lease lease = cache.acquire(key, 1000, bytes(1000))) {
+      assertEquals(Lease.Outcome.MISS, lease.outcome());
+    }
+  }
+}
