@@ -63,7 +63,7 @@ class NodeErrorsTest extends NodeTestBase {
             FlightStatusCode.INVALID_ARGUMENT, "\"columns\""),
         Arguments.of("unknown column",
             "{\"path\": \"s3://data/good.parquet\", \"columns\": [\"id\", \"nope\"]}",
-            FlightStatusCode.INVALID_ARGUMENT, "unknown column \"nope\" in s3://data/good.parquet; its columns are: id, small, score, name, flag, day"),
+            FlightStatusCode.INVALID_ARGUMENT, "unknown column \"nope\" in s3://data/good.parquet; its columns are: id, small, score, name, flag, day, ts, unit price"),
         Arguments.of("unsupported scheme", "{\"path\": \"http://example.com/a.parquet\"}",
             FlightStatusCode.INVALID_ARGUMENT, "unsupported scheme \"http\""),
         Arguments.of("not a URI", "{\"path\": \"s3://data/a b^.parquet\"}",
@@ -75,8 +75,20 @@ class NodeErrorsTest extends NodeTestBase {
             FlightStatusCode.NOT_FOUND, "does not exist"),
         Arguments.of("not Parquet", "{\"path\": \"s3://data/notes.parquet\"}",
             FlightStatusCode.INVALID_ARGUMENT, "s3://data/notes.parquet is not a Parquet file"),
-        Arguments.of("filter before pushdown", "{\"path\": \"s3://data/good.parquet\", \"filter\": \"id > 5\"}",
-            FlightStatusCode.INVALID_ARGUMENT, "\"filter\""));
+        Arguments.of("filter does not parse", "{\"path\": \"s3://data/good.parquet\", \"filter\": \"id > \"}",
+            FlightStatusCode.INVALID_ARGUMENT, "filter does not parse at position 5: expected a column name or a value after \">\", found the end of the filter"),
+        Arguments.of("filter with an unknown column", "{\"path\": \"s3://data/good.parquet\", \"filter\": \"idx > 5\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "unknown column \"idx\" in filter at position 0; the file's columns are: id, small, score, name, flag, day, ts, unit price"),
+        Arguments.of("filter comparing a string with a number", "{\"path\": \"s3://data/good.parquet\", \"filter\": \"name = 5\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "cannot compare column \"name\" (string) with 5 at position 7: an integer cannot be compared with string; use a quoted string such as 'abc'"),
+        Arguments.of("filter and substrait together", "{\"path\": \"s3://data/good.parquet\", \"filter\": \"id > 1\", \"substrait\": \"AAAA\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "both \"filter\" and \"substrait\""),
+        Arguments.of("substrait that is not base64", "{\"path\": \"s3://data/good.parquet\", \"substrait\": \"%%%\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "not base64"),
+        Arguments.of("substrait that is not protobuf", "{\"path\": \"s3://data/good.parquet\", \"substrait\": \"AAAA\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "is not a Substrait ExtendedExpression"),
+        Arguments.of("substrait with no expression", "{\"path\": \"s3://data/good.parquet\", \"substrait\": \"\"}",
+            FlightStatusCode.INVALID_ARGUMENT, "exactly one boolean expression"));
   }
 
   @ParameterizedTest(name = "{0}")

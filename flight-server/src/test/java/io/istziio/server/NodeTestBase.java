@@ -147,6 +147,8 @@ abstract class NodeTestBase {
       case "name" -> SampleData.name(row);
       case "flag" -> SampleData.flag(row);
       case "day" -> SampleData.day(row);
+      case "ts" -> SampleData.ts(row);
+      case "unit price" -> SampleData.unitPrice(row);
       default -> throw new IllegalArgumentException(column);
     };
   }

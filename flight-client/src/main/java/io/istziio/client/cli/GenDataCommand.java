@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 
 /** Writes sample Parquet files whose every value is computable from its row number. */
 @Command(name = "gen-data", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Writes sample Parquet files (columns id, small, score, name, flag, day; with "
-        + "nulls) to a local directory.")
+    description = "Writes sample Parquet files (columns id int64, small int32, score float64, "
+        + "name string, flag bool, day date32, ts timestamp[us, UTC], \"unit price\" "
+        + "decimal(12,2); with nulls) to a local directory.")
 final class GenDataCommand implements Callable<Integer> {
 
   @Option(names = "--out", required = true, description = "Directory to write to; created if needed.")

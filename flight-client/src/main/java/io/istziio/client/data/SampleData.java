@@ -1,6 +1,7 @@
 package io.istziio.client.data;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -15,13 +16,16 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -40,7 +44,12 @@ public final class SampleData {
       Field.notNullable("score", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
       Field.nullable("name", ArrowType.Utf8.INSTANCE),
       Field.notNullable("flag", ArrowType.Bool.INSTANCE),
-      new Field("day", FieldType.notNullable(new ArrowType.Date(DateUnit.DAY)), null)));
+      new Field("day", FieldType.notNullable(new ArrowType.Date(DateUnit.DAY)), null),
+      new Field("ts", FieldType.notNullable(new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")), null),
+      Field.nullable("unit price", new ArrowType.Decimal(12, 2, 128))));
+
+  /** 2024-01-01T00:00:00Z in microseconds; row i is 37 seconds after row i - 1. */
+  private static final long TS_START_MICROS = 1_704_067_200_000_000L;
 
   private SampleData() {}
 
@@ -68,6 +77,16 @@ public final class SampleData {
 
   public static int day(long row) {
     return (int) (row % 20_000);
+  }
+
+  /** Microseconds since 1970 (UTC): 2024-01-01T00:00:00Z plus 37 seconds a row. */
+  public static long ts(long row) {
+    return TS_START_MICROS + row * 37_000_000L;
+  }
+
+  /** A price between 0.00 and 999.99; null on every eleventh row. */
+  public static BigDecimal unitPrice(long row) {
+    return row % 11 == 4 ? null : BigDecimal.valueOf((row * 7919) % 100_000, 2);
   }
 
   /** Writes {@code rows} rows to a new Parquet file, {@code rowsPerGroup} rows per row group. */
@@ -132,6 +151,8 @@ public final class SampleData {
       VarCharVector name = (VarCharVector) root.getVector("name");
       BitVector flag = (BitVector) root.getVector("flag");
       DateDayVector day = (DateDayVector) root.getVector("day");
+      TimeStampMicroTZVector ts = (TimeStampMicroTZVector) root.getVector("ts");
+      DecimalVector price = (DecimalVector) root.getVector("unit price");
       for (var vector : root.getFieldVectors()) {
         vector.setInitialCapacity(count);
       }
@@ -154,6 +175,13 @@ public final class SampleData {
         }
         flag.setSafe(i, flag(row) ? 1 : 0);
         day.setSafe(i, day(row));
+        ts.setSafe(i, ts(row));
+        BigDecimal priceValue = unitPrice(row);
+        if (priceValue == null) {
+          price.setNull(i);
+        } else {
+          price.setSafe(i, priceValue);
+        }
       }
       root.setRowCount(count);
       next += count;

@@ -16,10 +16,14 @@ import org.apache.arrow.memory.ArrowBuf;
  * @param rows rows sent
  * @param batches record batches sent
  * @param bytes Arrow buffer bytes sent
+ * @param rowGroups row groups in the file
+ * @param rowGroupsSkipped row groups whose statistics rule out the filter, which the scanner never
+ *     decodes; -1 when the node cannot tell (a Substrait filter from another tool)
+ * @param rowsScanned rows in the row groups that were read; -1 when the node cannot tell
  */
 public record ReadStats(
     String cache, long fetchNanos, long scanNanos, long sendNanos, long rows, long batches,
-    long bytes) {
+    long bytes, int rowGroups, int rowGroupsSkipped, long rowsScanned) {
 
   public static final String HIT = "hit";
   public static final String MISS = "miss";

@@ -22,12 +22,14 @@ import org.apache.arrow.flight.Ticket;
  *
  * @param path the object's URI: {@code s3://bucket/key} or {@code file:///absolute/path}
  * @param columns the columns to return, in this order; null for all of them
- * @param filter a row predicate; null for every row
+ * @param filter a row predicate in the filter language (see the README); null for every row
+ * @param substrait instead of {@code filter}: a Substrait ExtendedExpression holding one boolean
+ *     expression over the file's columns, base64-encoded
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ReadTicket(String path, List<String> columns, String filter) {
+public record ReadTicket(String path, List<String> columns, String filter, String substrait) {
 
-  public static final String FIELDS = "path, columns, filter";
+  public static final String FIELDS = "path, columns, filter, substrait";
 
   public ReadTicket {
     // Not List.copyOf: it throws on a null element, which validate() reports properly.
@@ -35,15 +37,21 @@ public record ReadTicket(String path, List<String> columns, String filter) {
   }
 
   public static ReadTicket of(String path) {
-    return new ReadTicket(path, null, null);
+    return new ReadTicket(path, null, null, null);
   }
 
   public ReadTicket withColumns(List<String> newColumns) {
-    return new ReadTicket(path, newColumns, filter);
+    return new ReadTicket(path, newColumns, filter, substrait);
   }
 
   public ReadTicket withFilter(String newFilter) {
-    return new ReadTicket(path, columns, newFilter);
+    return new ReadTicket(path, columns, newFilter, substrait);
+  }
+
+  /** The same ticket with a serialized Substrait ExtendedExpression as its filter. */
+  public ReadTicket withSubstrait(byte[] extendedExpression) {
+    return new ReadTicket(path, columns, filter,
+        java.util.Base64.getEncoder().encodeToString(extendedExpression));
   }
 
   public byte[] toJsonBytes() {
@@ -108,11 +116,14 @@ public record ReadTicket(String path, List<String> columns, String filter) {
     if (filter != null && filter.isBlank()) {
       throw invalid("\"filter\" is blank; leave it out to read every row");
     }
+    if (filter != null && substrait != null) {
+      throw invalid("the ticket has both \"filter\" and \"substrait\"; send one of them");
+    }
   }
 
   private static String expectedType(String field) {
     return switch (field) {
-      case "path", "filter" -> "expected a string";
+      case "path", "filter", "substrait" -> "expected a string";
       case "columns" -> "expected a list of strings such as [\"a\", \"b\"]";
       default -> "see the ticket format in the README";
     };

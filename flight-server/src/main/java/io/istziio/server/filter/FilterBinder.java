@@ -188,7 +188,8 @@ public final class FilterBinder {
       throw mismatch(field, literal, "it cannot be read as " + ColumnKind.describe(type)
           + " (dates are 'yyyy-mm-dd', timestamps 'yyyy-mm-dd hh:mm:ss[.ffffff]')");
     }
-    throw mismatch(field, literal, "a " + describe(literal.kind()) + " cannot be compared with "
+    String kind = describe(literal.kind());
+    throw mismatch(field, literal, (kind.startsWith("i") ? "an " : "a ") + kind + " cannot be compared with "
         + ColumnKind.describe(type) + "; use " + example(field.kind()));
   }
 

@@ -16,6 +16,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -125,11 +126,13 @@ public final class SubstraitWriter {
       case DATE:
         return ExpressionCreator.date(false, (Integer) value);
       case TIMESTAMP:
+        // Arrow 18's Substrait reader knows only the microsecond timestamp literals; Acero
+        // compares them with a column of any unit.
         ArrowType.Timestamp timestamp = (ArrowType.Timestamp) type;
-        int precision = precision(timestamp);
+        long micros = toMicros((Long) value, timestamp);
         return timestamp.getTimezone() == null
-            ? ExpressionCreator.precisionTimestamp(false, (Long) value, precision)
-            : ExpressionCreator.precisionTimestampTZ(false, (Long) value, precision);
+            ? ExpressionCreator.timestamp(false, micros)
+            : ExpressionCreator.timestampTZ(false, micros);
       default:
         throw new IllegalArgumentException("no literal for " + type);
     }
@@ -173,12 +176,25 @@ public final class SubstraitWriter {
         return types.DATE;
       case TIMESTAMP:
         ArrowType.Timestamp timestamp = (ArrowType.Timestamp) type;
+        if (timestamp.getUnit() == TimeUnit.MICROSECOND) {
+          return timestamp.getTimezone() == null ? types.TIMESTAMP : types.TIMESTAMP_TZ;
+        }
         return timestamp.getTimezone() == null
             ? types.precisionTimestamp(precision(timestamp))
             : types.precisionTimestampTZ(precision(timestamp));
       default:
         return types.BINARY;
     }
+  }
+
+  /** Nanosecond values lose their last three digits; the filter language rarely has them. */
+  private static long toMicros(long value, ArrowType.Timestamp type) {
+    return switch (type.getUnit()) {
+      case SECOND -> value * 1_000_000;
+      case MILLISECOND -> value * 1_000;
+      case MICROSECOND -> value;
+      case NANOSECOND -> Math.floorDiv(value, 1_000);
+    };
   }
 
   private static int precision(ArrowType.Timestamp type) {

@@ -5,6 +5,8 @@ import io.istziio.client.protocol.ReadTicket;
 import io.istziio.server.Errors;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.filter.RowFilter;
+import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.ParquetScan;
 import io.istziio.server.store.ObjectPath;
 import java.util.Locale;
@@ -34,6 +36,7 @@ final class DoGetStream {
   private static final long WAIT_SLICE_MILLIS = 30 * 1000;
 
   private final ReadTicket request;
+  private final RowFilter filter;
   private final ObjectCache objects;
   private final BufferAllocator parent;
   private final long batchRows;
@@ -46,9 +49,11 @@ final class DoGetStream {
   private long batches;
   private long bytes;
 
-  DoGetStream(ReadTicket request, ObjectCache objects, BufferAllocator parent, long batchRows,
-      ServerStreamListener listener) {
+  /** @param filter the ticket's predicate, already parsed; null for none */
+  DoGetStream(ReadTicket request, RowFilter filter, ObjectCache objects, BufferAllocator parent,
+      long batchRows, ServerStreamListener listener) {
     this.request = request;
+    this.filter = filter;
     this.objects = objects;
     this.parent = parent;
     this.batchRows = batchRows;
@@ -62,9 +67,12 @@ final class DoGetStream {
       try (Lease lease = objects.open(path);
           BufferAllocator allocator = parent.newChildAllocator("doget", 0, Long.MAX_VALUE);
           ParquetScan scan = ParquetScan.open(allocator, lease.path(), path.uri())) {
-        ArrowReader reader = scan.scan(request.columns(), batchRows);
+        ParquetFooter footer = ParquetFooter.read(lease.path(), path.uri());
+        RowFilter.Compiled compiled = filter != null ? filter.compile(scan.fileSchema()) : null;
+        ArrowReader reader = scan.scan(request.columns(), batchRows,
+            compiled != null ? compiled.substrait() : null);
         if (stream(reader)) {
-          sendStats(allocator, lease);
+          sendStats(allocator, lease, footer, compiled);
           ended = true;
           listener.completed();
         } else {
@@ -131,14 +139,17 @@ final class DoGetStream {
     }
   }
 
-  private void sendStats(BufferAllocator allocator, Lease lease) {
+  private void sendStats(BufferAllocator allocator, Lease lease, ParquetFooter footer,
+      RowFilter.Compiled compiled) {
     String cache = switch (lease.outcome()) {
       case HIT -> ReadStats.HIT;
       case MISS -> ReadStats.MISS;
       case BYPASS -> ReadStats.BYPASS;
     };
+    int skipped = compiled != null ? compiled.skippableRowGroups(footer) : 0;
+    long scanned = compiled != null ? compiled.rowsToScan(footer) : footer.rows();
     byte[] json = new ReadStats(cache, lease.fetchNanos(), scanNanos, sendNanos, rows, batches,
-        bytes).toJsonBytes();
+        bytes, footer.rowGroups(), skipped, scanned).toJsonBytes();
     ArrowBuf metadata = allocator.buffer(json.length);
     metadata.writeBytes(json);
     listener.putMetadata(metadata); // the listener owns and releases the buffer

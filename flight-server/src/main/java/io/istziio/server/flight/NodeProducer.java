@@ -8,6 +8,7 @@ import io.istziio.server.Errors;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.filter.RowFilter;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.ParquetScan;
 import io.istziio.server.store.ObjectPath;
@@ -57,6 +58,7 @@ public final class NodeProducer extends NoOpFlightProducer {
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
     try {
       ReadTicket request = requestOf(descriptor);
+      RowFilter filter = RowFilter.of(request);
       ObjectPath path = ObjectPath.parse(request.path());
       // A miss here downloads the object, so the DoGet that follows is a hit.
       try (Lease lease = objects.open(path);
@@ -64,10 +66,14 @@ public final class NodeProducer extends NoOpFlightProducer {
           ParquetScan scan = ParquetScan.open(scratch, lease.path(), path.uri())) {
         Schema schema = scan.project(request.columns());
         ParquetFooter footer = ParquetFooter.read(lease.path(), path.uri());
+        if (filter != null) {
+          filter.compile(scan.fileSchema()); // a bad predicate fails here, before any DoGet
+        }
         Location location = new Location(self.get().location());
         FlightEndpoint endpoint = new FlightEndpoint(new Ticket(request.toJsonBytes()), location);
+        // With a filter, how many rows and bytes match is unknown until the scan.
         return new FlightInfo(schema, descriptor, List.of(endpoint),
-            footer.bytes(request.columns()), footer.rows());
+            filter != null ? -1 : footer.bytes(request.columns()), filter != null ? -1 : footer.rows());
       }
     } catch (Exception e) {
       throw Errors.toFlight(e, "GetFlightInfo " + descriptor);
@@ -82,14 +88,15 @@ public final class NodeProducer extends NoOpFlightProducer {
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     ReadTicket request;
+    RowFilter filter;
     try {
       request = ReadTicket.parse(ticket.getBytes());
-      rejectUnsupported(request);
+      filter = RowFilter.of(request);
     } catch (RuntimeException e) {
       listener.error(Errors.toFlight(e, "DoGet"));
       return;
     }
-    streams.execute(new DoGetStream(request, objects, allocator, batchRows, listener)::run);
+    streams.execute(new DoGetStream(request, filter, objects, allocator, batchRows, listener)::run);
   }
 
   @Override
@@ -126,14 +133,6 @@ public final class NodeProducer extends NoOpFlightProducer {
       }
       request = ReadTicket.of(path.get(0));
     }
-    rejectUnsupported(request);
     return request;
-  }
-
-  private static void rejectUnsupported(ReadTicket request) {
-    if (request.filter() != null) {
-      throw Errors.invalid("this node does not evaluate \"filter\" yet; leave it out and filter "
-          + "the rows in the client");
-    }
   }
 }

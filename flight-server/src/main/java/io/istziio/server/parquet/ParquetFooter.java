@@ -9,24 +9,47 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.format.ColumnChunk;
+import org.apache.parquet.format.ColumnMetaData;
 import org.apache.parquet.format.FileMetaData;
-import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.Statistics;
+import org.apache.parquet.format.Type;
 import org.apache.parquet.format.Util;
 
 /**
- * What a Parquet file's footer says about its size: rows, row groups and the uncompressed bytes of
- * each top-level column. Reading it touches only the file's tail.
+ * What a Parquet file's footer says: rows, the uncompressed bytes of each top-level column, and
+ * each row group's column statistics. Reading it touches only the file's tail.
  *
  * @param rows rows in the file
- * @param rowGroups row groups in the file
  * @param columnBytes uncompressed bytes per top-level column, over all row groups
+ * @param groups the row groups, in file order
  */
-public record ParquetFooter(long rows, int rowGroups, Map<String, Long> columnBytes) {
+public record ParquetFooter(long rows, Map<String, Long> columnBytes, List<RowGroup> groups) {
+
+  /**
+   * One row group and the statistics of its top-level columns (absent when the writer wrote none).
+   */
+  public record RowGroup(long rows, Map<String, ColumnStats> columns) {}
+
+  /**
+   * Statistics of one column chunk, as the writer encoded them (plain encoding of the physical
+   * type).
+   *
+   * @param min the smallest value, or null if unknown
+   * @param max the largest value, or null if unknown
+   * @param nullCount nulls in the chunk, or -1 if unknown
+   * @param physicalType how values are stored
+   */
+  public record ColumnStats(byte[] min, byte[] max, long nullCount, Type physicalType) {}
+
+  public int rowGroups() {
+    return groups.size();
+  }
 
   private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
 
@@ -65,16 +88,40 @@ public record ParquetFooter(long rows, int rowGroups, Map<String, Long> columnBy
 
   private static ParquetFooter of(FileMetaData metadata) {
     Map<String, Long> bytes = new HashMap<>();
-    List<RowGroup> groups = metadata.getRow_groups();
-    for (RowGroup group : groups) {
+    List<RowGroup> groups = new ArrayList<>();
+    for (org.apache.parquet.format.RowGroup group : metadata.getRow_groups()) {
+      Map<String, ColumnStats> stats = new HashMap<>();
       for (ColumnChunk chunk : group.getColumns()) {
-        if (chunk.isSetMeta_data()) {
-          String column = chunk.getMeta_data().getPath_in_schema().get(0);
-          bytes.merge(column, chunk.getMeta_data().getTotal_uncompressed_size(), Long::sum);
+        if (!chunk.isSetMeta_data()) {
+          continue;
+        }
+        ColumnMetaData column = chunk.getMeta_data();
+        String name = column.getPath_in_schema().get(0);
+        bytes.merge(name, column.getTotal_uncompressed_size(), Long::sum);
+        if (column.getPath_in_schema().size() == 1 && column.isSetStatistics()) {
+          stats.put(name, stats(column.getStatistics(), column.getType()));
         }
       }
+      groups.add(new RowGroup(group.getNum_rows(), Map.copyOf(stats)));
     }
-    return new ParquetFooter(metadata.getNum_rows(), groups.size(), Map.copyOf(bytes));
+    return new ParquetFooter(metadata.getNum_rows(), Map.copyOf(bytes), List.copyOf(groups));
+  }
+
+  /**
+   * Only min_value and max_value are trusted for every type; the older min and max fields were
+   * written with signed byte order, which is right for numbers only.
+   */
+  private static ColumnStats stats(Statistics statistics, Type type) {
+    byte[] min = statistics.isSetMin_value() ? statistics.getMin_value() : null;
+    byte[] max = statistics.isSetMax_value() ? statistics.getMax_value() : null;
+    boolean numeric = type == Type.INT32 || type == Type.INT64 || type == Type.FLOAT
+        || type == Type.DOUBLE;
+    if (numeric && min == null && max == null && statistics.isSetMin() && statistics.isSetMax()) {
+      min = statistics.getMin();
+      max = statistics.getMax();
+    }
+    long nulls = statistics.isSetNull_count() ? statistics.getNull_count() : -1;
+    return new ColumnStats(min, max, nulls, type);
   }
 
   private static boolean hasMagic(FileChannel channel, long position) throws IOException {

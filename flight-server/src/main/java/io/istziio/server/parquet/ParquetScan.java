@@ -1,6 +1,7 @@
 package io.istziio.server.parquet;
 
 import io.istziio.server.Errors;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,17 +91,31 @@ public final class ParquetScan implements AutoCloseable {
         fileSchema.getFields().stream().map(Field::getName).collect(Collectors.joining(", ")));
   }
 
-  /** Starts the scan; the reader belongs to this object and closes with it. */
-  public ArrowReader scan(List<String> columns, long batchRows) {
+  /**
+   * Starts the scan; the reader belongs to this object and closes with it.
+   *
+   * @param filter a serialized Substrait ExtendedExpression the scanner evaluates, or null
+   */
+  public ArrowReader scan(List<String> columns, long batchRows, byte[] filter) {
     if (reader != null) {
       throw new IllegalStateException("a ParquetScan scans once");
     }
     project(columns); // validates the names before the native scanner sees them
-    ScanOptions options = new ScanOptions.Builder(batchRows)
-        .columns(Optional.ofNullable(columns).map(c -> c.toArray(String[]::new)))
-        .build();
-    scanner = dataset.newScan(options);
-    reader = scanner.scanBatches();
+    ScanOptions.Builder options = new ScanOptions.Builder(batchRows)
+        .columns(Optional.ofNullable(columns).map(c -> c.toArray(String[]::new)));
+    if (filter != null) {
+      ByteBuffer buffer = ByteBuffer.allocateDirect(filter.length).put(filter).flip();
+      options.substraitFilter(buffer);
+    }
+    try {
+      scanner = dataset.newScan(options.build());
+      reader = scanner.scanBatches();
+    } catch (RuntimeException e) {
+      if (filter == null) {
+        throw e;
+      }
+      throw Errors.invalid("Arrow cannot run the filter on %s (%s)", name, firstLine(e));
+    }
     return reader;
   }
 

@@ -1,0 +1,190 @@
+package io.istziio.server;
+
+import static io.istziio.client.data.SampleData.day;
+import static io.istziio.client.data.SampleData.flag;
+import static io.istziio.client.data.SampleData.id;
+import static io.istziio.client.data.SampleData.name;
+import static io.istziio.client.data.SampleData.score;
+import static io.istziio.client.data.SampleData.small;
+import static io.istziio.client.data.SampleData.ts;
+import static io.istziio.client.data.SampleData.unitPrice;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.istziio.client.data.SampleData;
+import io.istziio.client.protocol.ReadStats;
+import io.istziio.client.protocol.ReadTicket;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.LongPredicate;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Filters evaluated inside the node's scanner return exactly the rows for which the same predicate,
+ * written independently in Java over the generator's values, holds. A null never satisfies a
+ * comparison, as in SQL.
+ */
+class PushdownTest extends NodeTestBase {
+
+  private static final String PATH = "s3://data/pushdown.parquet";
+  private FlightClient client;
+
+  @BeforeEach
+  void startNode() throws Exception {
+    putSample("pushdown.parquet");
+    client = connect(start(config(64 << 20)));
+  }
+
+  private static long micros(String instant) {
+    Instant time = Instant.parse(instant);
+    return time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000;
+  }
+
+  private static int days(String date) {
+    return (int) LocalDate.parse(date).toEpochDay();
+  }
+
+  private static boolean gt(Integer value, int bound) {
+    return value != null && value > bound;
+  }
+
+  static Stream<Arguments> filters() {
+    return Stream.of(
+        // int32 with nulls
+        Arguments.of("small = 7", (LongPredicate) r -> Objects.equals(small(r), 7)),
+        Arguments.of("small != 7", (LongPredicate) r -> small(r) != null && small(r) != 7),
+        Arguments.of("small <> 7", (LongPredicate) r -> small(r) != null && small(r) != 7),
+        Arguments.of("small < -400", (LongPredicate) r -> small(r) != null && small(r) < -400),
+        Arguments.of("small <= -400", (LongPredicate) r -> small(r) != null && small(r) <= -400),
+        Arguments.of("small > 490", (LongPredicate) r -> gt(small(r), 490)),
+        Arguments.of("small >= 490", (LongPredicate) r -> small(r) != null && small(r) >= 490),
+        Arguments.of("-7 > small", (LongPredicate) r -> small(r) != null && small(r) < -7),
+        Arguments.of("small BETWEEN 10 AND 20", (LongPredicate) r -> small(r) != null && small(r) >= 10 && small(r) <= 20),
+        Arguments.of("small NOT BETWEEN -490 AND 490", (LongPredicate) r -> small(r) != null && (small(r) < -490 || small(r) > 490)),
+        Arguments.of("small IN (1, 2, 3)", (LongPredicate) r -> small(r) != null && Set.of(1, 2, 3).contains(small(r))),
+        Arguments.of("small NOT IN (1, 2)", (LongPredicate) r -> small(r) != null && !Set.of(1, 2).contains(small(r))),
+        Arguments.of("small IS NULL", (LongPredicate) r -> small(r) == null),
+        Arguments.of("small IS NOT NULL", (LongPredicate) r -> small(r) != null),
+        // int64, sorted
+        Arguments.of("id < 100", (LongPredicate) r -> id(r) < 100),
+        Arguments.of("id >= 49900", (LongPredicate) r -> id(r) >= 49900),
+        Arguments.of("id BETWEEN 1000 AND 1999", (LongPredicate) r -> id(r) >= 1000 && id(r) <= 1999),
+        Arguments.of("NOT (id > 5)", (LongPredicate) r -> id(r) <= 5),
+        Arguments.of("id < 10 OR id > 49990", (LongPredicate) r -> id(r) < 10 || id(r) > 49990),
+        // float64
+        Arguments.of("score > 12000.5", (LongPredicate) r -> score(r) > 12000.5),
+        Arguments.of("score <= 2.25", (LongPredicate) r -> score(r) <= 2.25),
+        Arguments.of("score = 100.25", (LongPredicate) r -> score(r) == 100.25),
+        Arguments.of("score < 1e2", (LongPredicate) r -> score(r) < 100),
+        // string with nulls
+        Arguments.of("name = 'name-42'", (LongPredicate) r -> "name-42".equals(name(r))),
+        Arguments.of("name > 'name-9'", (LongPredicate) r -> name(r) != null && name(r).compareTo("name-9") > 0),
+        Arguments.of("name IN ('name-10', 'name-11', 'nope')", (LongPredicate) r -> name(r) != null && Set.of("name-10", "name-11").contains(name(r))),
+        Arguments.of("name IS NULL", (LongPredicate) r -> name(r) == null),
+        // bool
+        Arguments.of("flag", (LongPredicate) r -> flag(r)),
+        Arguments.of("NOT flag", (LongPredicate) r -> !flag(r)),
+        Arguments.of("flag = FALSE", (LongPredicate) r -> !flag(r)),
+        // date32
+        Arguments.of("day = DATE '1970-01-05'", (LongPredicate) r -> day(r) == days("1970-01-05")),
+        Arguments.of("day >= '1970-02-10'", (LongPredicate) r -> day(r) >= days("1970-02-10")),
+        // timestamp[us, UTC]
+        Arguments.of("ts < TIMESTAMP '2024-01-01 01:00:00'", (LongPredicate) r -> ts(r) < micros("2024-01-01T01:00:00Z")),
+        Arguments.of("ts BETWEEN '2024-01-05' AND '2024-01-06 12:30:00.5'",
+            (LongPredicate) r -> ts(r) >= micros("2024-01-05T00:00:00Z") && ts(r) <= micros("2024-01-06T12:30:00.5Z")),
+        // decimal(12,2) with nulls, in a column whose name has a space
+        Arguments.of("\"unit price\" > 999.00", (LongPredicate) r -> unitPrice(r) != null && unitPrice(r).compareTo(new BigDecimal("999.00")) > 0),
+        Arguments.of("\"unit price\" = 12.34", (LongPredicate) r -> unitPrice(r) != null && unitPrice(r).compareTo(new BigDecimal("12.34")) == 0),
+        Arguments.of("\"unit price\" <= 5", (LongPredicate) r -> unitPrice(r) != null && unitPrice(r).compareTo(new BigDecimal("5")) <= 0),
+        Arguments.of("\"unit price\" IS NULL", (LongPredicate) r -> unitPrice(r) == null),
+        // combinations, and a column against a column
+        Arguments.of("(small > 400 OR name = 'name-3') AND NOT flag", (LongPredicate) r -> (gt(small(r), 400) || "name-3".equals(name(r))) && !flag(r)),
+        Arguments.of("small > 0 AND score < 5000 AND name IS NOT NULL",
+            (LongPredicate) r -> gt(small(r), 0) && score(r) < 5000 && name(r) != null),
+        Arguments.of("id = 1 OR id = 2 OR id = 3 OR name = 'name-4'", (LongPredicate) r -> id(r) >= 1 && id(r) <= 4),
+        Arguments.of("small < id", (LongPredicate) r -> small(r) != null && small(r) < id(r)),
+        Arguments.of("NoT (small IS NULL) and flag = true", (LongPredicate) r -> small(r) != null && flag(r)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("filters")
+  void returnsExactlyTheRowsThePredicateHolds(String filter, LongPredicate expected) throws Exception {
+    FlightReads.Result result = FlightReads.read(client, ReadTicket.of(PATH).withFilter(filter));
+
+    Set<Long> want = LongStream.range(0, ROWS).filter(expected).boxed().collect(Collectors.toSet());
+    List<Long> got = result.rows().stream().map(row -> (Long) row.get("id")).toList();
+    assertEquals(want.size(), got.size(), "rows returned");
+    assertEquals(want, Set.copyOf(got));
+    for (Map<String, Object> row : result.rows()) { // and the rows are whole and right
+      long id = (Long) row.get("id");
+      assertEquals(expected("name", id), row.get("name"));
+      assertEquals(expected("unit price", id), row.get("unit price"));
+    }
+    ReadStats stats = result.stats();
+    assertEquals(want.size(), stats.rows());
+    assertTrue(stats.rowsScanned() >= stats.rows(), "scanned " + stats.rowsScanned());
+  }
+
+  @Test
+  void filterMayUseColumnsThatAreNotProjected() throws Exception {
+    FlightReads.Result result = FlightReads.read(client,
+        ReadTicket.of(PATH).withColumns(List.of("score")).withFilter("name = 'name-42' OR id = 7"));
+
+    assertEquals(List.of("score"), result.schema().getFields().stream().map(Field::getName).toList());
+    assertEquals(List.of(Map.<String, Object>of("score", score(7)), Map.<String, Object>of("score", score(42))),
+        result.rows());
+  }
+
+  @Test
+  void flightInfoValidatesTheFilterAndLeavesTheCountsUnknown() throws Exception {
+    ReadTicket ticket = ReadTicket.of(PATH).withColumns(List.of("id")).withFilter("id < 5");
+    FlightInfo info = client.getInfo(FlightDescriptor.command(ticket.toJsonBytes()));
+
+    assertEquals(-1, info.getRecords());
+    assertEquals(ticket, ReadTicket.parse(info.getEndpoints().get(0).getTicket().getBytes()));
+    assertEquals(5, FlightReads.read(client, ticket).rows().size());
+  }
+
+  @Test
+  void aOnePercentFilterOnASortedColumnSkipsMostRowGroups() throws Exception {
+    Path sorted = tmp.resolve("sorted.parquet");
+    SampleData.write(sorted, 200_000, 2_000); // 100 row groups, id ascending
+    s3.put(BUCKET, "sorted.parquet", sorted);
+
+    FlightReads.Result result = FlightReads.read(client,
+        ReadTicket.of("s3://data/sorted.parquet").withColumns(List.of("id")).withFilter("id BETWEEN 100000 AND 101999"));
+
+    assertEquals(2_000, result.rows().size());
+    assertEquals(LongStream.range(100_000, 102_000).boxed().toList(),
+        result.rows().stream().map(row -> row.get("id")).toList());
+    ReadStats stats = result.stats();
+    assertEquals(100, stats.rowGroups());
+    assertEquals(99, stats.rowGroupsSkipped(), "only the row group holding the range is read");
+    assertEquals(2_000, stats.rowsScanned());
+  }
+
+  @Test
+  void withoutAFilterNothingIsSkipped() throws Exception {
+    ReadStats stats = read(client, PATH).stats();
+    assertEquals(ROWS / ROWS_PER_GROUP + 1, stats.rowGroups());
+    assertEquals(0, stats.rowGroupsSkipped());
+    assertEquals(ROWS, stats.rowsScanned());
+  }
+}
