@@ -23,9 +23,10 @@ istziio_classpath() {
 # Builds the project unless every module's jar is newer than every source file.
 istziio_build_if_needed() {
   local stale
-  stale="$(find "$ISTZIIO_HOME" -path '*/src/*' -newer "$ISTZIIO_HOME/flight-server/target/lib" \
-    -o -name pom.xml -newer "$ISTZIIO_HOME/flight-server/target/lib" 2>/dev/null | head -1)"
-  if [ ! -d "$ISTZIIO_HOME/flight-server/target/lib" ] || [ ! -d "$ISTZIIO_HOME/flight-client/target/lib" ] || [ -n "$stale" ]; then
+  stale="$(find "$ISTZIIO_HOME" -path "$ISTZIIO_HOME/.run" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) \
+    -newer "$ISTZIIO_HOME/flight-server/target/lib" -print -quit 2>/dev/null || true)"
+  if [ ! -d "$ISTZIIO_HOME/flight-server/target/lib" ] || [ ! -d "$ISTZIIO_HOME/flight-client/target/lib" ] \
+    || [ ! -d "$ISTZIIO_HOME/jmh/target/lib" ] || [ -n "$stale" ]; then
     echo "istziio: building (mvn -q -DskipTests install) ..." >&2
     (cd "$ISTZIIO_HOME" && mvn -q -B -DskipTests install) || return 1
     touch "$ISTZIIO_HOME/flight-server/target/lib"
