@@ -1,0 +1,330 @@
+package io.istziio.ring;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.BaseRedisCommands;
+import io.lettuce.core.api.sync.RedisHashCommands;
+import io.lettuce.core.api.sync.RedisKeyCommands;
+import io.lettuce.core.api.sync.RedisStringCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster membership kept in Redis (standalone, Sentinel-fronted or Redis Cluster: every key of a
+ * cluster shares one hash tag, so they live in one slot).
+ *
+ * <pre>
+ * istziio:{cluster}:members      hash   member id -> {"id", "location", "weight"}
+ * istziio:{cluster}:alive:&lt;id&gt;   string with a TTL of the liveness timeout, renewed by the member
+ * istziio:{cluster}:epoch        counter, incremented on every change of the member set
+ * istziio:{cluster}:changes      pub/sub channel, told of every change
+ * </pre>
+ *
+ * A member {@link #join joins} by writing its entry and its liveness key, and renews the key three
+ * times per timeout. Every watcher (node or client) reads the members whose liveness key exists, on
+ * every change message and, as a fallback, every third of the timeout; a watcher that finds a
+ * member's key expired removes the member and announces the change. Redis is off the data path:
+ * while it cannot be reached, the last view stays in force; the outage is logged once, and on
+ * return members re-register and the view catches up.
+ */
+public final class RedisMembership implements Membership {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisMembership.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * @param uri where Redis is, e.g. {@code redis://127.0.0.1:6379}; a node of a Redis Cluster
+   *     will do, the cluster is detected
+   * @param cluster the istziio cluster's name: several clusters can share one Redis
+   * @param livenessTimeout how long a member that stops renewing stays in the ring
+   */
+  public record Settings(String uri, String cluster, Duration livenessTimeout) {
+    public Settings {
+      if (cluster == null || cluster.isBlank() || cluster.contains("{") || cluster.contains("}")) {
+        throw new IllegalArgumentException("cluster name must be non-blank and without braces: " + cluster);
+      }
+    }
+  }
+
+  private final Settings settings;
+  private final String membersKey;
+  private final String epochKey;
+  private final String channel;
+  private final String alivePrefix;
+  private final ScheduledExecutorService scheduler;
+  private final List<Consumer<RingView>> listeners = new CopyOnWriteArrayList<>();
+
+  private AbstractRedisClient client; // all below: only touched on the scheduler thread
+  private StatefulConnection<String, String> connection;
+  private StatefulRedisPubSubConnection<String, String> pubSub;
+  private RedisHashCommands<String, String> hashes;
+  private RedisStringCommands<String, String> strings;
+  private RedisKeyCommands<String, String> keys;
+  private BaseRedisCommands<String, String> base;
+  private volatile Member self;
+  private volatile RingView view = RingView.empty();
+  private volatile boolean reachable;
+  private boolean outageLogged;
+
+  private RedisMembership(Settings settings) {
+    this.settings = settings;
+    String prefix = "istziio:{" + settings.cluster() + "}:";
+    this.membersKey = prefix + "members";
+    this.epochKey = prefix + "epoch";
+    this.channel = prefix + "changes";
+    this.alivePrefix = prefix + "alive:";
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "istziio-membership-" + settings.cluster());
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /**
+   * Starts watching the cluster's members. Returns at once; if Redis cannot be reached yet, the
+   * view stays empty (or as {@link #join} sets it) until it can.
+   */
+  public static RedisMembership watch(Settings settings) {
+    RedisMembership membership = new RedisMembership(settings);
+    long period = Math.max(100, settings.livenessTimeout().toMillis() / 3);
+    membership.scheduler.scheduleWithFixedDelay(membership::tick, 0, period, TimeUnit.MILLISECONDS);
+    return membership;
+  }
+
+  /** Makes {@code member} part of the ring until {@link #close()}; the view includes it at once. */
+  public void join(Member member) {
+    self = member;
+    view = RingView.of(view.epoch(), merged(view.members(), member));
+    scheduler.execute(this::tick);
+  }
+
+  private static List<Member> merged(List<Member> members, Member member) {
+    List<Member> result = new ArrayList<>(members);
+    result.removeIf(m -> m.id().equals(member.id()));
+    result.add(member);
+    return result;
+  }
+
+  @Override
+  public RingView view() {
+    return view;
+  }
+
+  @Override
+  public void onChange(Consumer<RingView> listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public String source() {
+    return "redis";
+  }
+
+  @Override
+  public boolean reachable() {
+    return reachable;
+  }
+
+  /** One round: connect if needed, renew our entry, read the live members. */
+  private void tick() {
+    try {
+      if (connection == null) {
+        connect();
+      }
+      if (self != null) {
+        renew(self);
+      }
+      refresh();
+      if (!reachable && outageLogged) {
+        LOG.info("Redis at {} is reachable again; ring view at epoch {}", settings.uri(), view.epoch());
+      }
+      reachable = true;
+      outageLogged = false;
+    } catch (RuntimeException e) {
+      reachable = false;
+      if (!outageLogged) {
+        LOG.warn("Redis at {} cannot be reached ({}); keeping the ring view of epoch {} with {} "
+            + "members until it returns", settings.uri(), e.getMessage(), view.epoch(), view.members().size());
+        outageLogged = true;
+      }
+    }
+  }
+
+  private void connect() {
+    RedisURI uri = RedisURI.create(settings.uri());
+    uri.setTimeout(Duration.ofSeconds(1));
+    RedisClient probe = RedisClient.create(uri);
+    probe.setOptions(ClientOptions.builder()
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    StatefulRedisConnection<String, String> standalone;
+    try {
+      standalone = probe.connect();
+    } catch (RuntimeException e) {
+      probe.shutdown(Duration.ZERO, Duration.ZERO);
+      throw e;
+    }
+    if (standalone.sync().info("cluster").contains("cluster_enabled:1")) {
+      standalone.close();
+      probe.shutdown(Duration.ZERO, Duration.ZERO);
+      RedisClusterClient cluster = RedisClusterClient.create(uri);
+      cluster.setOptions(ClusterClientOptions.builder()
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+      StatefulRedisClusterConnection<String, String> clustered = cluster.connect();
+      client = cluster;
+      connection = clustered;
+      use(clustered.sync(), clustered.sync(), clustered.sync(), clustered.sync());
+      pubSub = cluster.connectPubSub();
+    } else {
+      client = probe;
+      connection = standalone;
+      use(standalone.sync(), standalone.sync(), standalone.sync(), standalone.sync());
+      pubSub = probe.connectPubSub();
+    }
+    pubSub.addListener(new RedisPubSubAdapter<>() {
+      @Override
+      public void message(String from, String message) {
+        scheduler.execute(RedisMembership.this::tick);
+      }
+    });
+    pubSub.sync().subscribe(channel);
+  }
+
+  private void use(RedisHashCommands<String, String> hashes, RedisStringCommands<String, String> strings,
+      RedisKeyCommands<String, String> keys, BaseRedisCommands<String, String> base) {
+    this.hashes = hashes;
+    this.strings = strings;
+    this.keys = keys;
+    this.base = base;
+  }
+
+  private void renew(Member member) {
+    strings.set(alivePrefix + member.id(), "1",
+        SetArgs.Builder.px(settings.livenessTimeout().toMillis()));
+    String entry = toJson(member);
+    // (Re-)register if the entry is missing or different: after a Redis restart, after being
+    // dropped during a pause, or on first join.
+    if (!entry.equals(hashes.hget(membersKey, member.id()))) {
+      hashes.hset(membersKey, member.id(), entry);
+      announce();
+    }
+  }
+
+  private void refresh() {
+    Map<String, String> entries = hashes.hgetall(membersKey);
+    List<String> ids = new ArrayList<>(entries.keySet());
+    Set<String> alive = new HashSet<>();
+    if (!ids.isEmpty()) {
+      String[] aliveKeys = ids.stream().map(id -> alivePrefix + id).toArray(String[]::new);
+      List<KeyValue<String, String>> values = strings.mget(aliveKeys);
+      for (KeyValue<String, String> value : values) {
+        if (value.hasValue()) {
+          alive.add(value.getKey().substring(alivePrefix.length()));
+        }
+      }
+    }
+    List<Member> members = new ArrayList<>();
+    for (String id : ids) {
+      if (alive.contains(id)) {
+        members.add(fromJson(entries.get(id)));
+      } else if (hashes.hdel(membersKey, id) == 1) { // whoever removes it announces it
+        LOG.info("member {} stopped renewing; removed from the ring", id);
+        announce();
+      }
+    }
+    String epochText = strings.get(epochKey);
+    long epoch = epochText == null ? 0 : Long.parseLong(epochText);
+    RingView current = view;
+    if (epoch != current.epoch() || !new HashSet<>(members).equals(new HashSet<>(current.members()))) {
+      RingView next = RingView.of(epoch, members);
+      view = next;
+      LOG.info("ring view epoch {}: {}", epoch, members.stream().map(Member::id).toList());
+      for (Consumer<RingView> listener : listeners) {
+        listener.accept(next);
+      }
+    }
+  }
+
+  private void announce() {
+    strings.incr(epochKey);
+    base.publish(channel, "changed");
+  }
+
+  /**
+   * Leaves the ring (removes this member's entry and announces it) and stops watching. Without
+   * {@code leave} the entry stays until its liveness key expires, as after a crash.
+   */
+  public void close(boolean leave) {
+    scheduler.shutdownNow();
+    try {
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (leave && self != null && connection != null) {
+      try {
+        keys.del(alivePrefix + self.id());
+        if (hashes.hdel(membersKey, self.id()) == 1) {
+          announce();
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("could not leave the ring in Redis ({}); the entry expires in {}", e.getMessage(),
+            settings.livenessTimeout());
+      }
+    }
+    if (pubSub != null) {
+      pubSub.close();
+    }
+    if (connection != null) {
+      connection.close();
+    }
+    if (client != null) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Override
+  public void close() {
+    close(true);
+  }
+
+  private static String toJson(Member member) {
+    try {
+      return JSON.writeValueAsString(member);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Member fromJson(String json) {
+    try {
+      return JSON.readValue(json, Member.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("a member entry in Redis is not valid JSON: " + json, e);
+    }
+  }
+}

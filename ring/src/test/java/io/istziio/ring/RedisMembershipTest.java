@@ -1,0 +1,116 @@
+package io.istziio.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.istziio.ring.testing.RedisCluster;
+import io.istziio.ring.testing.RedisProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Membership against real redis-server processes started by the test. */
+class RedisMembershipTest {
+
+  private static final Duration TIMEOUT = Duration.ofMillis(1500);
+  private final List<AutoCloseable> opened = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = opened.size() - 1; i >= 0; i--) {
+      opened.get(i).close();
+    }
+  }
+
+  private RedisMembership member(String uri, String cluster, String id) {
+    RedisMembership membership = RedisMembership.watch(new RedisMembership.Settings(uri, cluster, TIMEOUT));
+    membership.join(new Member(id, "grpc+tcp://127.0.0.1:" + (9000 + id.hashCode() % 100), 1));
+    opened.add(membership);
+    return membership;
+  }
+
+  private RedisMembership watcher(String uri, String cluster) {
+    RedisMembership membership = RedisMembership.watch(new RedisMembership.Settings(uri, cluster, TIMEOUT));
+    opened.add(membership);
+    return membership;
+  }
+
+  private static Set<String> ids(Membership membership) {
+    return membership.view().members().stream().map(Member::id).collect(Collectors.toSet());
+  }
+
+  private static long waitUntil(BooleanSupplier condition, Duration limit) throws InterruptedException {
+    long start = System.nanoTime();
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() - start < limit.toNanos(), "not within " + limit);
+      Thread.sleep(10);
+    }
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  @Test
+  void membersJoinLeaveAndDropOutWhenTheyStopRenewing() throws Exception {
+    RedisProcess redis = RedisProcess.start();
+    opened.add(redis);
+    RedisMembership a = member(redis.uri(), "test", "a");
+    member(redis.uri(), "test", "b");
+    RedisMembership c = member(redis.uri(), "test", "c");
+    RedisMembership watcher = watcher(redis.uri(), "test");
+    RedisMembership otherCluster = watcher(redis.uri(), "other");
+
+    waitUntil(() -> ids(watcher).equals(Set.of("a", "b", "c")), Duration.ofSeconds(5));
+    assertTrue(otherCluster.view().isEmpty(), "clusters sharing a Redis do not see each other");
+    long epoch = watcher.view().epoch();
+
+    c.close(true); // a clean leave is announced at once
+    long left = waitUntil(() -> ids(watcher).equals(Set.of("a", "b")), Duration.ofSeconds(2));
+    assertTrue(watcher.view().epoch() > epoch);
+
+    a.close(false); // a crash: no goodbye, the liveness key runs out
+    long dropped = waitUntil(() -> ids(watcher).equals(Set.of("b")), TIMEOUT.multipliedBy(3));
+    System.out.printf("a leave was seen after %d ms, a crash after %d ms (timeout %d ms)%n",
+        left, dropped, TIMEOUT.toMillis());
+  }
+
+  @Test
+  void theLastViewSurvivesARedisOutageAndMembershipRecoversAfterIt() throws Exception {
+    RedisProcess redis = RedisProcess.start();
+    opened.add(redis);
+    member(redis.uri(), "test", "a");
+    member(redis.uri(), "test", "b");
+    RedisMembership watcher = watcher(redis.uri(), "test");
+    waitUntil(() -> ids(watcher).equals(Set.of("a", "b")), Duration.ofSeconds(5));
+
+    redis.stop();
+    waitUntil(() -> !watcher.reachable(), Duration.ofSeconds(5));
+    Thread.sleep(TIMEOUT.toMillis() * 2); // longer than any liveness key would have lasted
+    assertEquals(Set.of("a", "b"), ids(watcher), "the last view is kept while Redis is away");
+
+    redis.restart(); // empty: no persistence
+    waitUntil(watcher::reachable, Duration.ofSeconds(10));
+    waitUntil(() -> ids(watcher).equals(Set.of("a", "b")), Duration.ofSeconds(10));
+    RedisMembership late = watcher(redis.uri(), "test");
+    waitUntil(() -> ids(late).equals(Set.of("a", "b")), Duration.ofSeconds(5));
+  }
+
+  @Test
+  void theSameRingWorksOnARedisCluster() throws Exception {
+    RedisCluster redis = RedisCluster.start(3);
+    opened.add(redis);
+    member(redis.uri(), "test", "a");
+    member(redis.uri(), "test", "b");
+    RedisMembership c = member(redis.uri(), "test", "c");
+    RedisMembership watcher = watcher(redis.uri(), "test");
+
+    waitUntil(() -> ids(watcher).equals(Set.of("a", "b", "c")), Duration.ofSeconds(10));
+    c.close(true);
+    waitUntil(() -> ids(watcher).equals(Set.of("a", "b")), Duration.ofSeconds(3));
+    assertFalse(watcher.view().isEmpty());
+  }
+}

@@ -1,0 +1,137 @@
+package io.istziio.ring.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real redis-server process on a free loopback port, for tests: the one on PATH, else the Linux
+ * x86-64 build shipped in the embedded-redis jar. Nothing is persisted; a restart comes back empty
+ * on the same port, as a Redis without persistence does.
+ */
+public final class RedisProcess implements AutoCloseable {
+
+  private static final String SHIPPED = "redis-server-6.2.6-v5-linux-amd64";
+  private static Path binary;
+
+  private final int port;
+  private final Path directory;
+  private final boolean cluster;
+  private Process process;
+
+  private RedisProcess(int port, Path directory, boolean cluster) {
+    this.port = port;
+    this.directory = directory;
+    this.cluster = cluster;
+  }
+
+  /** Starts a standalone server. */
+  public static RedisProcess start() throws IOException {
+    return start(false);
+  }
+
+  /** Starts a server; with {@code cluster}, one with cluster mode on and no slots yet. */
+  public static RedisProcess start(boolean cluster) throws IOException {
+    RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("istziio-redis"), cluster);
+    redis.launch();
+    return redis;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Stops the server, as an outage would; {@link #restart()} brings it back empty. */
+  public void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  public void restart() throws IOException {
+    launch();
+  }
+
+  private void launch() throws IOException {
+    List<String> command = new ArrayList<>(List.of(binary().toString(),
+        "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--dir", directory.toString(), "--protected-mode", "no"));
+    if (cluster) {
+      command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file",
+          "nodes-" + port + "-" + System.nanoTime() + ".conf", "--cluster-node-timeout", "2000"));
+    }
+    process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(directory.resolve("redis.log").toFile())
+        .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException notYet) {
+        if (!process.isAlive()) {
+          throw new IOException("redis-server exited: " + Files.readString(directory.resolve("redis.log")));
+        }
+        sleep(20);
+      }
+    }
+    throw new IOException("redis-server did not listen on port " + port + " within 10 s");
+  }
+
+  private static synchronized Path binary() throws IOException {
+    if (binary != null) {
+      return binary;
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      Path candidate = Path.of(dir, "redis-server");
+      if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+        return binary = candidate;
+      }
+    }
+    try (InputStream shipped = RedisProcess.class.getClassLoader().getResourceAsStream(SHIPPED)) {
+      if (shipped == null) {
+        throw new IOException("no redis-server on PATH and no " + SHIPPED + " on the classpath");
+      }
+      Path extracted = Files.createTempDirectory("istziio-redis-bin").resolve("redis-server");
+      Files.copy(shipped, extracted, StandardCopyOption.REPLACE_EXISTING);
+      if (!extracted.toFile().setExecutable(true)) {
+        throw new IOException("cannot make " + extracted + " executable");
+      }
+      extracted.toFile().deleteOnExit();
+      return binary = extracted;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}
