@@ -1,6 +1,10 @@
 package io.istziio.server;
 
+import io.istziio.client.FlightClientPool;
 import io.istziio.ring.Member;
+import io.istziio.ring.Membership;
+import io.istziio.ring.RedisMembership;
+import io.istziio.ring.StaticMembership;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.flight.NodeProducer;
@@ -9,6 +13,7 @@ import io.istziio.server.store.LocalObjectStore;
 import io.istziio.server.store.ObjectStores;
 import io.istziio.server.store.S3ObjectStore;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -42,7 +47,10 @@ public final class Node implements AutoCloseable {
   private final ExecutorService missExecutor;
   private final ExecutorService streamExecutor;
   private final DiskCache disk;
+  private final FlightClientPool peers;
   private final FlightServer server;
+  private final Membership membership;
+  private final Duration drain;
 
   private Node(NodeConfig config) throws Exception {
     List<AutoCloseable> started = new ArrayList<>(); // closed in reverse if the start fails
@@ -57,12 +65,17 @@ public final class Node implements AutoCloseable {
       streamExecutor = Executors.newCachedThreadPool(daemonThreads("istziio-stream"));
       started.add(streamExecutor::shutdownNow);
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
+      peers = started(started, new FlightClientPool(allocator));
       ObjectCache objects = new ObjectCache(stores, disk, config.freshness(),
           (path, file) -> ParquetFooter.read(file, path.uri()));
-      // With port 0 the node's identity is known only once the server has bound its port.
+      NodeConfig.Ring ring = config.ring();
+      // With port 0 the node's identity is known only once the server has bound its port, and
+      // the membership after that; until then the producer sees the placeholders.
       AtomicReference<Member> self = new AtomicReference<>();
-      NodeProducer producer = new NodeProducer(self::get, allocator, objects, disk,
-          config.batchRows(), streamExecutor);
+      AtomicReference<Membership> members = new AtomicReference<>(new StaticMembership(List.of()));
+      NodeProducer producer = new NodeProducer(new NodeProducer.Parts(self::get, allocator, objects,
+          disk, new DeferredMembership(members), ring.replicas(), peers, config.batchRows(),
+          streamExecutor));
       Location listen = Location.forGrpcInsecure(config.host(), config.port());
       server = started(started, FlightServer.builder(allocator, listen, producer).build());
       server.start();
@@ -70,14 +83,32 @@ public final class Node implements AutoCloseable {
           ? new Location(config.advertise())
           : Location.forGrpcInsecure(config.host(), server.getPort());
       id = config.id() != null ? config.id() : config.host() + ":" + server.getPort();
-      self.set(new Member(id, location.getUri().toString(), 1));
+      Member member = new Member(id, location.getUri().toString(), ring.weight());
+      self.set(member);
+      membership = joinRing(ring, member);
+      started.add(membership);
+      members.set(membership);
+      drain = ring.drain();
     } catch (Exception e) {
       Collections.reverse(started);
       AutoCloseables.close(e, started);
       throw e;
     }
-    LOG.info("node {} serving at {} (cache {} of {} bytes in {})", id, location, disk.usedBytes(),
-        disk.capacityBytes(), config.cacheDir());
+    LOG.info("node {} serving at {} (cache {} of {} bytes in {}; ring: {})", id, location,
+        disk.usedBytes(), disk.capacityBytes(), config.cacheDir(), membership.source());
+  }
+
+  private static Membership joinRing(NodeConfig.Ring ring, Member self) {
+    if (ring.redis() == null) {
+      List<Member> members = new ArrayList<>(ring.staticMembers());
+      members.removeIf(m -> m.id().equals(self.id()));
+      members.add(self);
+      return new StaticMembership(members);
+    }
+    RedisMembership membership = RedisMembership.watch(
+        new RedisMembership.Settings(ring.redis(), ring.cluster(), ring.livenessTimeout()));
+    membership.join(self);
+    return membership;
   }
 
   private static <T extends AutoCloseable> T started(List<AutoCloseable> started, T resource) {
@@ -118,8 +149,44 @@ public final class Node implements AutoCloseable {
     server.awaitTermination();
   }
 
+  public Membership membership() {
+    return membership;
+  }
+
+  /**
+   * Leaves the ring, keeps serving for the drain period so that clients see it go, then stops
+   * taking calls, finishes the running streams, and closes everything. Closing the allocator fails
+   * loudly if any Arrow memory leaked.
+   */
   @Override
   public void close() throws Exception {
+    if (membership instanceof RedisMembership redis) {
+      redis.close(true);
+      if (!drain.isZero()) {
+        Thread.sleep(drain.toMillis());
+      }
+    } else {
+      membership.close();
+    }
+    stop();
+    LOG.info("node {} stopped", id);
+  }
+
+  /**
+   * Stops at once without leaving the ring, as a crash would: running streams are cut, and the
+   * other members drop this one when its liveness entry runs out.
+   */
+  public void halt() throws Exception {
+    if (membership instanceof RedisMembership redis) {
+      redis.close(false);
+    }
+    streamExecutor.shutdownNow(); // running streams end with UNAVAILABLE
+    server.close();
+    stop();
+    LOG.info("node {} halted", id);
+  }
+
+  private void stop() throws Exception {
     server.shutdown(); // no new calls
     disk.close(); // requests still waiting for a download fail now rather than hang
     if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -131,8 +198,7 @@ public final class Node implements AutoCloseable {
       streamExecutor.shutdownNow();
     }
     missExecutor.shutdownNow();
-    AutoCloseables.close(server, stores, allocator);
-    LOG.info("node {} stopped", id);
+    AutoCloseables.close(server, peers, stores, allocator);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -1,9 +1,12 @@
 package io.istziio.server;
 
+import io.istziio.ring.Member;
 import io.istziio.server.store.S3ObjectStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -84,11 +87,49 @@ public final class NodeMain implements Callable<Integer> {
           + "(env ISTZIO_S3_PATH_STYLE). Default: ${DEFAULT-VALUE}.")
   boolean s3PathStyle;
 
+  @Option(names = "--redis", defaultValue = "${env:ISTZIIO_REDIS}",
+      description = "Redis holding the cluster's membership, e.g. redis://127.0.0.1:6379; any node "
+          + "of a Redis Cluster will do (env ISTZIIO_REDIS). Default: none, a static member list.")
+  String redis;
+
+  @Option(names = "--cluster", defaultValue = "${env:ISTZIIO_CLUSTER:-default}",
+      description = "The cluster's name in Redis; clusters sharing a Redis do not see each other "
+          + "(env ISTZIIO_CLUSTER). Default: ${DEFAULT-VALUE}.")
+  String cluster;
+
+  @Option(names = "--members", split = ",", paramLabel = "ID=LOCATION",
+      defaultValue = "${env:ISTZIIO_MEMBERS}",
+      description = "Without --redis: the other members, e.g. n2=grpc+tcp://10.0.0.2:8815,... "
+          + "(env ISTZIIO_MEMBERS). Default: this node alone.")
+  List<String> members;
+
+  @Option(names = "--weight", defaultValue = "${env:ISTZIIO_WEIGHT:-1}",
+      description = "This node's share of the paths relative to the others (env ISTZIIO_WEIGHT). "
+          + "Default: ${DEFAULT-VALUE}.")
+  int weight;
+
+  @Option(names = "--replicas", defaultValue = "${env:ISTZIIO_REPLICAS:-2}",
+      description = "Owners per path, the primary included; GetFlightInfo lists them all "
+          + "(env ISTZIIO_REPLICAS). Default: ${DEFAULT-VALUE}.")
+  int replicas;
+
+  @Option(names = "--liveness-timeout", defaultValue = "${env:ISTZIIO_LIVENESS_TIMEOUT:-3000}",
+      description = "Milliseconds a node that stops renewing its Redis entry stays in the ring; it "
+          + "renews every third of it (env ISTZIIO_LIVENESS_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  long livenessMillis;
+
+  @Option(names = "--drain", defaultValue = "${env:ISTZIIO_DRAIN:-2000}",
+      description = "Milliseconds a stopping node keeps serving after it left the ring, for "
+          + "clients to notice (env ISTZIIO_DRAIN). Default: ${DEFAULT-VALUE}.")
+  long drainMillis;
+
   @Override
   public Integer call() throws Exception {
+    NodeConfig.Ring ring = new NodeConfig.Ring(redis, cluster, Duration.ofMillis(livenessMillis),
+        weight, replicas, Duration.ofMillis(drainMillis), staticMembers());
     NodeConfig config = new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes,
         Duration.ofSeconds(freshnessSeconds), missThreads, batchRows,
-        new S3ObjectStore.Config(s3Endpoint, s3Region, s3PathStyle));
+        new S3ObjectStore.Config(s3Endpoint, s3Region, s3PathStyle), ring);
     Node node = Node.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -101,6 +142,19 @@ public final class NodeMain implements Callable<Integer> {
     System.out.flush();
     node.awaitTermination();
     return 0;
+  }
+
+  private List<Member> staticMembers() {
+    List<Member> list = new ArrayList<>();
+    for (String entry : members == null ? List.<String>of() : members) {
+      int split = entry.indexOf('=');
+      if (split <= 0) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "--members takes ID=LOCATION pairs, e.g. n2=grpc+tcp://10.0.0.2:8815; got " + entry);
+      }
+      list.add(new Member(entry.substring(0, split), entry.substring(split + 1), 1));
+    }
+    return list;
   }
 
   public static void main(String[] args) {

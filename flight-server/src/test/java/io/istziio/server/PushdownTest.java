@@ -120,7 +120,11 @@ class PushdownTest extends NodeTestBase {
             (LongPredicate) r -> gt(small(r), 0) && score(r) < 5000 && name(r) != null),
         Arguments.of("id = 1 OR id = 2 OR id = 3 OR name = 'name-4'", (LongPredicate) r -> id(r) >= 1 && id(r) <= 4),
         Arguments.of("small < id", (LongPredicate) r -> small(r) != null && small(r) < id(r)),
-        Arguments.of("NoT (small IS NULL) and flag = true", (LongPredicate) r -> small(r) != null && flag(r)));
+        Arguments.of("NoT (small IS NULL) and flag = true", (LongPredicate) r -> small(r) != null && flag(r)),
+        // long lists nest as balanced trees, within the protobuf reader's depth limit
+        Arguments.of("id IN (" + LongStream.range(0, 500).map(i -> i * 7).mapToObj(Long::toString)
+            .collect(Collectors.joining(", ")) + ")", (LongPredicate) r -> r % 7 == 0 && r < 3500),
+        Arguments.of("id = 5.0 OR id = 1e1", (LongPredicate) r -> r == 5 || r == 10));
   }
 
   @ParameterizedTest(name = "{0}")

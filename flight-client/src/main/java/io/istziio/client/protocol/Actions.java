@@ -6,5 +6,8 @@ public final class Actions {
   /** Node and cache counters as JSON: {@link NodeStats}. */
   public static final String STATS = "stats";
 
+  /** The node's ring view as JSON: {@link RingState}. */
+  public static final String RING = "ring";
+
   private Actions() {}
 }

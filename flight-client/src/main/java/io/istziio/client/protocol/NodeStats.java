@@ -16,11 +16,13 @@ package io.istziio.client.protocol;
  * @param downloads object-store downloads started
  * @param evictions objects evicted to make room
  * @param arrowAllocatedBytes Arrow memory the node holds right now, all streams together
+ * @param misroutedDoGets DoGets for paths this node does not own in its ring view (a client with a
+ *     stale view); they are served all the same
  */
 public record NodeStats(
     String node, String location, long cacheCapacityBytes, long cacheUsedBytes, long cacheEntries,
     long hits, long misses, long bypasses, long downloads, long evictions,
-    long arrowAllocatedBytes) {
+    long arrowAllocatedBytes, long misroutedDoGets) {
 
   public byte[] toJsonBytes() {
     return Json.write(this);

@@ -2,6 +2,7 @@ package io.istziio.server.filter;
 
 import java.util.Locale;
 import org.apache.arrow.vector.types.DateUnit;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /** The families of column types a filter can compare, and how each is named to users. */
@@ -11,7 +12,8 @@ enum ColumnKind {
   static ColumnKind of(ArrowType type) {
     return switch (type.getTypeID()) {
       case Int -> ((ArrowType.Int) type).getIsSigned() ? INTEGER : UNSUPPORTED;
-      case FloatingPoint -> FLOAT;
+      case FloatingPoint -> ((ArrowType.FloatingPoint) type).getPrecision()
+          == FloatingPointPrecision.HALF ? UNSUPPORTED : FLOAT; // Acero has no float16 kernels
       case Decimal -> DECIMAL;
       case Utf8, LargeUtf8 -> STRING;
       case Bool -> BOOLEAN;

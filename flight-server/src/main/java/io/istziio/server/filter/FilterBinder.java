@@ -14,7 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -45,8 +45,8 @@ public final class FilterBinder {
     if (filter instanceof Filter.Not not) {
       return new BoundFilter.Not(bind(not.operand()));
     }
-    if (filter instanceof Filter.IsNull isNull) {
-      return new BoundFilter.IsNull(comparable(isNull.column()), isNull.negated());
+    if (filter instanceof Filter.IsNull isNull) { // any column can be null
+      return new BoundFilter.IsNull(resolve(isNull.column()), isNull.negated());
     }
     if (filter instanceof Filter.BooleanColumn bool) {
       Field field = comparable(bool.column());
@@ -101,16 +101,20 @@ public final class FilterBinder {
   }
 
   private Field comparable(Column column) {
+    Field bound = resolve(column);
+    if (bound.kind() == ColumnKind.UNSUPPORTED) {
+      throw Errors.invalid("column \"%s\" has type %s, which filters cannot compare; filters "
+          + "take integer, float, decimal, string, bool, date32 and timestamp columns",
+          bound.name(), ColumnKind.describe(bound.type()));
+    }
+    return bound;
+  }
+
+  private Field resolve(Column column) {
     int index = 0;
     for (org.apache.arrow.vector.types.pojo.Field field : schema.getFields()) {
       if (field.getName().equals(column.name())) {
-        Field bound = new Field(index, field.getName(), field.getType(), field.isNullable());
-        if (bound.kind() == ColumnKind.UNSUPPORTED) {
-          throw Errors.invalid("column \"%s\" has type %s, which filters cannot compare; filters "
-              + "take integer, float, decimal, string, bool, date32 and timestamp columns",
-              field.getName(), ColumnKind.describe(field.getType()));
-        }
-        return bound;
+        return new Field(index, field.getName(), field.getType(), field.isNullable());
       }
       index++;
     }
@@ -129,8 +133,8 @@ public final class FilterBinder {
     try {
       switch (field.kind()) {
         case INTEGER:
-          if (literal.kind() == LiteralKind.INTEGER) {
-            long value = Long.parseLong(literal.text());
+          if (literal.kind() == LiteralKind.INTEGER || isWholeNumber(literal)) {
+            long value = new BigDecimal(literal.text()).longValueExact();
             int bits = ((ArrowType.Int) type).getBitWidth();
             if (bits < 64 && (value < -(1L << (bits - 1)) || value >= (1L << (bits - 1)))) {
               throw mismatch(field, literal, "it is out of the range of " + ColumnKind.describe(type));
@@ -140,9 +144,7 @@ public final class FilterBinder {
           break;
         case FLOAT:
           if (literal.kind() == LiteralKind.INTEGER || literal.kind() == LiteralKind.DECIMAL) {
-            double value = Double.parseDouble(literal.text());
-            return ((ArrowType.FloatingPoint) type).getPrecision() == FloatingPointPrecision.SINGLE
-                ? (double) (float) value : value;
+            return Double.parseDouble(literal.text());
           }
           break;
         case DECIMAL:
@@ -178,13 +180,13 @@ public final class FilterBinder {
         case TIMESTAMP:
           if (literal.kind() == LiteralKind.TIMESTAMP || literal.kind() == LiteralKind.STRING
               || literal.kind() == LiteralKind.DATE) {
-            return timestamp(literal.text(), (ArrowType.Timestamp) type);
+            return timestamp(field, literal);
           }
           break;
         default:
           break;
       }
-    } catch (NumberFormatException | DateTimeParseException e) {
+    } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
       throw mismatch(field, literal, "it cannot be read as " + ColumnKind.describe(type)
           + " (dates are 'yyyy-mm-dd', timestamps 'yyyy-mm-dd hh:mm:ss[.ffffff]')");
     }
@@ -193,18 +195,42 @@ public final class FilterBinder {
         + ColumnKind.describe(type) + "; use " + example(field.kind()));
   }
 
-  /** Timestamps are read as UTC (or as wall time for a column without a time zone). */
-  private static long timestamp(String text, ArrowType.Timestamp type) {
-    String iso = text.trim().replace(' ', 'T');
+  private static boolean isWholeNumber(Literal literal) {
+    return literal.kind() == LiteralKind.DECIMAL
+        && new BigDecimal(literal.text()).stripTrailingZeros().scale() <= 0;
+  }
+
+  /**
+   * Timestamps are read as UTC (or as wall time for a column without a time zone), in the column's
+   * unit. A fraction finer than the unit, or than a microsecond (the finest literal Arrow's
+   * Substrait reader takes), is refused rather than rounded, since rounding changes which rows a
+   * range takes.
+   */
+  private static long timestamp(Field field, Literal literal) {
+    ArrowType.Timestamp type = (ArrowType.Timestamp) field.type();
+    String iso = literal.text().trim().replace(' ', 'T');
     LocalDateTime time = iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay() : LocalDateTime.parse(iso);
     long seconds = time.toEpochSecond(ZoneOffset.UTC);
     long nanos = time.getNano();
-    return switch (type.getUnit()) {
-      case SECOND -> seconds;
-      case MILLISECOND -> seconds * 1_000 + nanos / 1_000_000;
-      case MICROSECOND -> seconds * 1_000_000 + nanos / 1_000;
-      case NANOSECOND -> Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
+    long finest = switch (type.getUnit()) {
+      case SECOND -> 1_000_000_000L;
+      case MILLISECOND -> 1_000_000L;
+      case MICROSECOND, NANOSECOND -> 1_000L;
     };
+    if (nanos % finest != 0) {
+      throw mismatch(field, literal, "it is more precise than the column's "
+          + ColumnKind.describe(type) + (type.getUnit() == TimeUnit.NANOSECOND ? " filters can compare (to the microsecond)" : ""));
+    }
+    try {
+      return switch (type.getUnit()) {
+        case SECOND -> seconds;
+        case MILLISECOND -> Math.addExact(Math.multiplyExact(seconds, 1_000L), nanos / 1_000_000);
+        case MICROSECOND -> Math.addExact(Math.multiplyExact(seconds, 1_000_000L), nanos / 1_000);
+        case NANOSECOND -> Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
+      };
+    } catch (ArithmeticException e) {
+      throw mismatch(field, literal, "it is outside the range of " + ColumnKind.describe(type));
+    }
   }
 
   private static RuntimeException mismatch(Field field, Literal literal, String why) {

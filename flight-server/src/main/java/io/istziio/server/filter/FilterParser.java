@@ -55,12 +55,15 @@ public final class FilterParser {
     }
   }
 
+  /** Words that cannot name a column unquoted. DATE and TIMESTAMP can: only 'string' follows them as prefixes. */
   private static final List<String> RESERVED = List.of("AND", "OR", "NOT", "BETWEEN", "IN", "IS",
-      "NULL", "TRUE", "FALSE", "DATE", "TIMESTAMP");
+      "NULL", "TRUE", "FALSE");
+  private static final int MAX_DEPTH = 200;
 
   private final String text;
   private final List<Token> tokens;
   private int next;
+  private int depth;
 
   private FilterParser(String text) {
     this.text = text;
@@ -101,11 +104,18 @@ public final class FilterParser {
   }
 
   private Filter not() {
-    if (peek().isWord("NOT")) {
-      next++;
-      return new Filter.Not(not());
+    if (++depth > MAX_DEPTH) {
+      throw syntaxError(text, peek().position(), "the filter nests deeper than " + MAX_DEPTH + " levels");
     }
-    return predicate();
+    try {
+      if (peek().isWord("NOT")) {
+        next++;
+        return new Filter.Not(not());
+      }
+      return predicate();
+    } finally {
+      depth--;
+    }
   }
 
   private Filter predicate() {
@@ -180,8 +190,10 @@ public final class FilterParser {
 
   private Filter.Operand operand(String expected) {
     Token token = peek();
-    if (token.type() == Type.QUOTED_NAME
-        || (token.type() == Type.WORD && !RESERVED.contains(token.text().toUpperCase(Locale.ROOT)))) {
+    boolean typedLiteral = (token.isWord("DATE") || token.isWord("TIMESTAMP"))
+        && peekAt(1).type() == Type.STRING;
+    if (token.type() == Type.QUOTED_NAME || (token.type() == Type.WORD && !typedLiteral
+        && !RESERVED.contains(token.text().toUpperCase(Locale.ROOT)))) {
       next++;
       return new Column(token.text(), token.position());
     }
@@ -286,8 +298,13 @@ public final class FilterParser {
           if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
             i++;
           }
+          int digits = i;
           while (i < text.length() && Character.isDigit(text.charAt(i))) {
             i++;
+          }
+          if (i == digits) {
+            throw syntaxError(text, i, "expected the digits of the exponent in \""
+                + text.substring(start, i) + "\"");
           }
         }
         String number = text.substring(start, i);

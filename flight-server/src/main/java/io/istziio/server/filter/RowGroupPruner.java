@@ -82,6 +82,13 @@ public final class RowGroupPruner {
     if (range.min() == null || range.max() == null) {
       return true;
     }
+    // Statistics leave NaN out, and NaN differs from everything: a float column may hold rows
+    // that satisfy an inequality or a negated comparison whatever its min and max say.
+    boolean nanMayMatch = fieldOf(filter).kind() == ColumnKind.FLOAT
+        && (negated || (filter instanceof BoundFilter.Compare compare && compare.op() == Op.NE));
+    if (nanMayMatch) {
+      return true;
+    }
     if (filter instanceof BoundFilter.Compare compare) {
       return range.mayHold(negated ? compare.op().negated() : compare.op(), comparable(compare.field(), compare.value()));
     }

@@ -84,12 +84,18 @@ public final class SubstraitWriter {
         expression(((BoundFilter.Not) filter).operand()));
   }
 
+  /**
+   * Binary ANDs or ORs over the operands, as a balanced tree: a chain as deep as the list is long
+   * would pass the nesting limit of the protobuf reader in Arrow after a few dozen operands.
+   */
   private Expression nest(List<Expression> operands, boolean and) {
-    Expression result = operands.get(operands.size() - 1);
-    for (int i = operands.size() - 2; i >= 0; i--) {
-      result = and ? builder.and(operands.get(i), result) : builder.or(operands.get(i), result);
+    if (operands.size() == 1) {
+      return operands.get(0);
     }
-    return result;
+    int half = operands.size() / 2;
+    Expression left = nest(operands.subList(0, half), and);
+    Expression right = nest(operands.subList(half, operands.size()), and);
+    return and ? builder.and(left, right) : builder.or(left, right);
   }
 
   private Expression call(String function, Expression left, Expression right) {
@@ -112,9 +118,9 @@ public final class SubstraitWriter {
           default -> ExpressionCreator.i64(false, number);
         };
       case FLOAT:
-        return ((ArrowType.FloatingPoint) type).getPrecision() == FloatingPointPrecision.SINGLE
-            ? ExpressionCreator.fp32(false, (float) (double) (Double) value)
-            : ExpressionCreator.fp64(false, (Double) value);
+        // Always float64: rounding the literal to a float32 column's precision would change
+        // which rows a range takes; Acero widens the column instead.
+        return ExpressionCreator.fp64(false, (Double) value);
       case DECIMAL:
         ArrowType.Decimal decimal = (ArrowType.Decimal) type;
         return ExpressionCreator.decimal(false, (BigDecimal) value, decimal.getPrecision(),

@@ -93,7 +93,7 @@ final class DoGetStream {
   private boolean stream(ArrowReader reader) throws Exception {
     VectorSchemaRoot root = reader.getVectorSchemaRoot();
     backpressure.register(listener);
-    listener.start(root);
+    listener.start(root, reader); // the reader holds the dictionaries of dictionary-encoded columns
     while (true) {
       long start = System.nanoTime();
       boolean more = reader.loadNextBatch();

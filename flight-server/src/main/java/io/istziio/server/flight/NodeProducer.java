@@ -1,9 +1,13 @@
 package io.istziio.server.flight;
 
+import io.istziio.client.FlightClientPool;
 import io.istziio.client.protocol.Actions;
 import io.istziio.client.protocol.NodeStats;
 import io.istziio.client.protocol.ReadTicket;
+import io.istziio.client.protocol.RingState;
 import io.istziio.ring.Member;
+import io.istziio.ring.Membership;
+import io.istziio.ring.RingView;
 import io.istziio.server.Errors;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.Lease;
@@ -12,72 +16,127 @@ import io.istziio.server.filter.RowFilter;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.ParquetScan;
 import io.istziio.server.store.ObjectPath;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
+import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The node's Flight service: GetFlightInfo and GetSchema describe a ticket's result, DoGet streams
- * it, DoAction answers the admin actions.
+ * The node's Flight service: GetFlightInfo and GetSchema describe a ticket's result and where it is
+ * served, DoGet streams it, DoAction answers the admin actions.
  */
 public final class NodeProducer extends NoOpFlightProducer {
 
-  private final Supplier<Member> self;
-  private final BufferAllocator allocator;
-  private final ObjectCache objects;
-  private final DiskCache disk;
-  private final long batchRows;
-  private final Executor streams;
+  private static final Logger LOG = LoggerFactory.getLogger(NodeProducer.class);
 
-  /**
-   * @param self this node's id and advertised location, known once its port is bound
-   * @param streams runs each DoGet stream; see {@link #getStream}
-   */
-  public NodeProducer(Supplier<Member> self, BufferAllocator allocator, ObjectCache objects,
-      DiskCache disk, long batchRows, Executor streams) {
-    this.self = self;
-    this.streams = streams;
-    this.allocator = allocator;
-    this.objects = objects;
-    this.disk = disk;
-    this.batchRows = batchRows;
+  /** Asked of a path's owner by a node that is not one: answer locally, never forward again. */
+  static final String OWNER_INFO = "owner-flight-info";
+
+  /** The parts of a node the producer serves from. */
+  public record Parts(Supplier<Member> self, BufferAllocator allocator, ObjectCache objects,
+      DiskCache disk, Membership membership, int replicas, FlightClientPool peers,
+      long batchRows, Executor streams) {}
+
+  private final Parts parts;
+  private final LongAdder misrouted = new LongAdder();
+
+  public NodeProducer(Parts parts) {
+    this.parts = parts;
   }
 
+  /**
+   * Any node answers: the endpoint lists the path's owners, primary first. A node that is not an
+   * owner asks the primary (then the replicas) for the schema and sizes rather than download the
+   * object itself; only if none answers does it read the object.
+   */
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
     try {
       ReadTicket request = requestOf(descriptor);
       RowFilter filter = RowFilter.of(request);
       ObjectPath path = ObjectPath.parse(request.path());
-      // A miss here downloads the object, so the DoGet that follows is a hit.
-      try (Lease lease = objects.open(path);
-          BufferAllocator scratch = allocator.newChildAllocator("flight-info", 0, Long.MAX_VALUE);
-          ParquetScan scan = ParquetScan.open(scratch, lease.path(), path.uri())) {
-        Schema schema = scan.project(request.columns());
-        ParquetFooter footer = ParquetFooter.read(lease.path(), path.uri());
-        if (filter != null) {
-          filter.compile(scan.fileSchema()); // a bad predicate fails here, before any DoGet
+      List<Member> owners = owners(path.uri());
+      if (!isOwner(owners)) {
+        FlightInfo remote = askOwners(owners, request);
+        if (remote != null) {
+          return remote;
         }
-        Location location = new Location(self.get().location());
-        FlightEndpoint endpoint = new FlightEndpoint(new Ticket(request.toJsonBytes()), location);
-        // With a filter, how many rows and bytes match is unknown until the scan.
-        return new FlightInfo(schema, descriptor, List.of(endpoint),
-            filter != null ? -1 : footer.bytes(request.columns()), filter != null ? -1 : footer.rows());
       }
+      return localInfo(descriptor, request, filter, path, owners);
     } catch (Exception e) {
       throw Errors.toFlight(e, "GetFlightInfo " + descriptor);
     }
+  }
+
+  private FlightInfo localInfo(FlightDescriptor descriptor, ReadTicket request, RowFilter filter,
+      ObjectPath path, List<Member> owners) throws Exception {
+    // A miss here downloads the object, so the DoGet that follows is a hit.
+    try (Lease lease = parts.objects().open(path);
+        BufferAllocator scratch = parts.allocator().newChildAllocator("flight-info", 0, Long.MAX_VALUE);
+        ParquetScan scan = ParquetScan.open(scratch, lease.path(), path.uri())) {
+      Schema schema = scan.project(request.columns());
+      ParquetFooter footer = ParquetFooter.read(lease.path(), path.uri());
+      if (filter != null) {
+        filter.compile(scan.fileSchema()); // a bad predicate fails here, before any DoGet
+      }
+      Location[] locations = owners.stream().map(NodeProducer::location).toArray(Location[]::new);
+      FlightEndpoint endpoint = new FlightEndpoint(new Ticket(request.toJsonBytes()), locations);
+      // With a filter, how many rows and bytes match is unknown until the scan.
+      return new FlightInfo(schema, descriptor, List.of(endpoint),
+          filter != null ? -1 : footer.bytes(request.columns()), filter != null ? -1 : footer.rows());
+    }
+  }
+
+  private FlightInfo askOwners(List<Member> owners, ReadTicket request) {
+    for (Member owner : owners) {
+      try {
+        Iterator<Result> results = parts.peers().get(location(owner))
+            .doAction(new Action(OWNER_INFO, request.toJsonBytes()), CallOptions.timeout(30, TimeUnit.SECONDS));
+        FlightInfo info = FlightInfo.deserialize(ByteBuffer.wrap(results.next().getBody()));
+        results.forEachRemaining(r -> { });
+        return info;
+      } catch (FlightRuntimeException e) {
+        if (e.status().code() != FlightStatusCode.UNAVAILABLE) {
+          throw e; // the owner's answer (a bad column, a missing object...) is the answer
+        }
+        LOG.debug("owner {} unavailable for GetFlightInfo: {}", owner.id(), e.getMessage());
+      } catch (URISyntaxException | java.io.IOException e) {
+        throw Errors.toFlight(e, "reading an owner's FlightInfo");
+      }
+    }
+    return null;
+  }
+
+  /** The path's owners in this node's view; just this node until the view has members. */
+  private List<Member> owners(String path) {
+    RingView view = parts.membership().view();
+    List<Member> owners = view.owners(path, parts.replicas());
+    return owners.isEmpty() ? List.of(parts.self().get()) : owners;
+  }
+
+  private boolean isOwner(List<Member> owners) {
+    String self = parts.self().get().id();
+    return owners.stream().anyMatch(owner -> owner.id().equals(self));
   }
 
   /**
@@ -96,43 +155,77 @@ public final class NodeProducer extends NoOpFlightProducer {
       listener.error(Errors.toFlight(e, "DoGet"));
       return;
     }
-    streams.execute(new DoGetStream(request, filter, objects, allocator, batchRows, listener)::run);
+    if (!isOwner(owners(request.path()))) {
+      misrouted.increment(); // a client with a stale view; served all the same
+    }
+    parts.streams().execute(new DoGetStream(request, filter, parts.objects(), parts.allocator(),
+        parts.batchRows(), listener)::run);
   }
 
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
-    if (!Actions.STATS.equals(action.getType())) {
-      listener.onError(Errors.invalid("unknown action \"%s\"; this node answers: %s",
-          action.getType(), Actions.STATS));
-      return;
+    try {
+      byte[] body = switch (action.getType()) {
+        case Actions.STATS -> stats().toJsonBytes();
+        case Actions.RING -> ring().toJsonBytes();
+        case OWNER_INFO -> ownerInfo(action.getBody());
+        default -> throw Errors.invalid("unknown action \"%s\"; this node answers: %s, %s",
+            action.getType(), Actions.STATS, Actions.RING);
+      };
+      listener.onNext(new Result(body));
+      listener.onCompleted();
+    } catch (Exception e) {
+      listener.onError(Errors.toFlight(e, "DoAction " + action.getType()));
     }
-    Member member = self.get();
-    NodeStats stats = new NodeStats(member.id(), member.location(), disk.capacityBytes(),
-        disk.usedBytes(), disk.entries(), disk.hits(), disk.misses(), disk.bypasses(),
-        disk.downloads(), disk.evictions(), allocator.getAllocatedMemory());
-    listener.onNext(new Result(stats.toJsonBytes()));
-    listener.onCompleted();
+  }
+
+  private byte[] ownerInfo(byte[] ticket) throws Exception {
+    ReadTicket request = ReadTicket.parse(ticket);
+    ObjectPath path = ObjectPath.parse(request.path());
+    FlightInfo info = localInfo(FlightDescriptor.command(ticket), request, RowFilter.of(request),
+        path, owners(path.uri()));
+    ByteBuffer serialized = info.serialize();
+    byte[] bytes = new byte[serialized.remaining()];
+    serialized.get(bytes);
+    return bytes;
+  }
+
+  private NodeStats stats() {
+    Member member = parts.self().get();
+    DiskCache disk = parts.disk();
+    return new NodeStats(member.id(), member.location(), disk.capacityBytes(), disk.usedBytes(),
+        disk.entries(), disk.hits(), disk.misses(), disk.bypasses(), disk.downloads(),
+        disk.evictions(), parts.allocator().getAllocatedMemory(), misrouted.sum());
+  }
+
+  private RingState ring() {
+    Membership membership = parts.membership();
+    RingView view = membership.view();
+    return new RingState(parts.self().get().id(), membership.source(), membership.reachable(),
+        parts.replicas(), view.epoch(), view.members());
   }
 
   @Override
   public void listActions(CallContext context, StreamListener<ActionType> listener) {
     listener.onNext(new ActionType(Actions.STATS, "node and cache counters as JSON"));
+    listener.onNext(new ActionType(Actions.RING, "the node's ring view as JSON"));
     listener.onCompleted();
   }
 
   /** A command descriptor holds a ticket; a path descriptor holds one object URI. */
   private static ReadTicket requestOf(FlightDescriptor descriptor) {
-    ReadTicket request;
     if (descriptor.isCommand()) {
-      request = ReadTicket.parse(descriptor.getCommand());
-    } else {
-      List<String> path = descriptor.getPath();
-      if (path.size() != 1) {
-        throw Errors.invalid("a path descriptor must hold exactly one URI such as "
-            + "s3://bucket/key.parquet; got %d elements", path.size());
-      }
-      request = ReadTicket.of(path.get(0));
+      return ReadTicket.parse(descriptor.getCommand());
     }
-    return request;
+    List<String> path = descriptor.getPath();
+    if (path.size() != 1) {
+      throw Errors.invalid("a path descriptor must hold exactly one URI such as "
+          + "s3://bucket/key.parquet; got %d elements", path.size());
+    }
+    return ReadTicket.of(path.get(0));
+  }
+
+  private static Location location(Member member) {
+    return new Location(java.net.URI.create(member.location()));
   }
 }

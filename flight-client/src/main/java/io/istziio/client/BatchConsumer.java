@@ -1,0 +1,9 @@
+package io.istziio.client;
+
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/** Takes the batches of a read, one at a time; a batch is valid only during the call. */
+@FunctionalInterface
+public interface BatchConsumer {
+  void accept(VectorSchemaRoot batch) throws Exception;
+}
