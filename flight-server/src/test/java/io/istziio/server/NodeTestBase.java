@@ -77,17 +77,35 @@ abstract class NodeTestBase {
     return node;
   }
 
-  /** Stops a node before the test ends, as a crash or a restart would. */
-  void stop(Node node) throws Exception {
+  /** Stops a node before the test ends; {@code crash}: without leaving the ring. */
+  void stop(Node node, boolean crash) throws Exception {
     opened.remove(node);
-    node.close();
+    if (crash) {
+      node.halt();
+    } else {
+      node.close();
+    }
   }
 
-  FlightClient connect(Node node) {
+  void stop(Node node) throws Exception {
+    stop(node, false);
+  }
+
+  /** Closes {@code resource} after the test, before the nodes. */
+  <T extends AutoCloseable> T track(T resource) {
+    opened.add(resource);
+    return resource;
+  }
+
+  BufferAllocator clientAllocator() {
     if (clientAllocator == null) {
       clientAllocator = new RootAllocator();
     }
-    FlightClient client = FlightClient.builder(clientAllocator, node.location()).build();
+    return clientAllocator;
+  }
+
+  FlightClient connect(Node node) {
+    FlightClient client = FlightClient.builder(clientAllocator(), node.location()).build();
     opened.add(client);
     return client;
   }
