@@ -3,7 +3,8 @@
 
 ISTZIIO_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Arrow's memory and Dataset JNI need java.nio opened on JDK 17+.
-ISTZIIO_JAVA_FLAGS=(--add-opens=java.base/java.nio=ALL-UNNAMED)
+ISTZIIO_JAVA_FLAGS=(--add-opens=java.base/java.nio=ALL-UNNAMED
+  -Dorg.slf4j.simpleLogger.log.io.lettuce.core.protocol.ConnectionWatchdog=error)
 if [ -n "${ISTZIIO_JAVA_OPTS:-}" ]; then
   read -r -a extra <<<"$ISTZIIO_JAVA_OPTS"
   ISTZIIO_JAVA_FLAGS+=("${extra[@]}")

@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** {@code istziio}: the command-line client. */
 @Command(name = "istziio", mixinStandardHelpOptions = true, version = "istziio 0.1.0",
     description = "Reads Parquet objects through an istziio cluster.",
-    subcommands = {GetCommand.class, GenDataCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {GetCommand.class, InfoCommand.class, SchemaCommand.class, StatsCommand.class,
+        RingCommand.class, ReplayCommand.class, GenDataCommand.class, GenTraceCommand.class,
+        CommandLine.HelpCommand.class})
 public final class IstziioCli {
 
   public static void main(String[] args) {

@@ -1,0 +1,39 @@
+package io.istziio.client.cli;
+
+import io.istziio.client.IstziioClient;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** How a command reaches the cluster: seed nodes, or the Redis that holds the membership. */
+final class ClusterOptions {
+
+  @Option(names = "--node", paramLabel = "LOCATION", split = ",",
+      defaultValue = "${env:ISTZIIO_NODE:-grpc+tcp://127.0.0.1:8815}",
+      description = "Node(s) to learn the ring from, comma-separated (env ISTZIIO_NODE). "
+          + "Default: ${DEFAULT-VALUE}.")
+  List<String> nodes;
+
+  @Option(names = "--redis", paramLabel = "URI", defaultValue = "${env:ISTZIIO_REDIS}",
+      description = "Follow the membership in this Redis instead of asking the nodes "
+          + "(env ISTZIIO_REDIS).")
+  String redis;
+
+  @Option(names = "--cluster", defaultValue = "${env:ISTZIIO_CLUSTER:-default}",
+      description = "The cluster's name in Redis (env ISTZIIO_CLUSTER). Default: ${DEFAULT-VALUE}.")
+  String cluster;
+
+  @Option(names = "--replicas", defaultValue = "0",
+      description = "Owners per path to try; 0 takes the nodes' setting. Default: ${DEFAULT-VALUE}.")
+  int replicas;
+
+  IstziioClient connect() {
+    return redis != null
+        ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2)
+        : IstziioClient.connect(nodes.toArray(String[]::new));
+  }
+
+  /** The first seed, for commands that talk to one node. */
+  String firstNode() {
+    return nodes.get(0);
+  }
+}
