@@ -26,10 +26,24 @@ final class ClusterOptions {
       description = "Owners per path to try; 0 takes the nodes' setting. Default: ${DEFAULT-VALUE}.")
   int replicas;
 
-  IstziioClient connect() {
-    return redis != null
+  /** A client with a ring view, or an error naming the addresses that did not answer. */
+  IstziioClient connect() throws Exception {
+    IstziioClient client = redis != null
         ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2)
         : IstziioClient.connect(nodes.toArray(String[]::new));
+    long deadline = System.nanoTime() + 5_000_000_000L; // Redis is read in the background
+    while (client.view().isEmpty() && redis != null && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    if (client.view().isEmpty()) {
+      client.close();
+      throw new IllegalStateException(redis != null
+          ? "no istziio nodes of cluster \"" + cluster + "\" in the Redis at " + redis
+              + " (is it reachable, and are nodes started with --redis " + redis + "?)"
+          : "cannot reach any istziio node at " + String.join(", ", nodes)
+              + "; check --node (env ISTZIIO_NODE)");
+    }
+    return client;
   }
 
   /** The first seed, for commands that talk to one node. */

@@ -1,13 +1,135 @@
 package io.istziio.client.cli;
 
+import io.istziio.client.replay.ClusterSource;
+import io.istziio.client.replay.DirectSource;
+import io.istziio.client.replay.Manifest;
+import io.istziio.client.replay.RecordWriter;
+import io.istziio.client.replay.Replayer;
+import io.istziio.client.replay.RequestRecord;
+import io.istziio.client.replay.Source;
+import io.istziio.client.replay.Summary;
+import io.istziio.client.replay.Trace;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** PLACEHOLDER: being written; must not ship as is. */
-@Command(name = "replay", mixinStandardHelpOptions = true, description = "(not written yet)")
+/** Replays an access trace against the cluster, the object store directly, or both. */
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Replays an ISTZIO-format trace (CSV: timestamp,file_index) open-loop: each "
+        + "request starts at its arrival time, whatever earlier ones are doing. Prints latency per "
+        + "component (count, mean, p50, p90, p99, max), the hit ratio and throughput.",
+        "Exit code 1 if any request failed."})
 final class ReplayCommand implements Callable<Integer> {
+
+  @Parameters(paramLabel = "TRACE", description = "The trace file.")
+  Path trace;
+
+  @Option(names = "--manifest", required = true, paramLabel = "FILE",
+      description = "Maps file indices to paths: JSON [{\"index\", \"path\", \"columns\", "
+          + "\"filter\"}] or one path a line.")
+  Path manifest;
+
+  @Mixin ClusterOptions cluster;
+
+  @Mixin S3Options s3;
+
+  @Option(names = "--baseline", paramLabel = "direct",
+      description = "Replay against the baseline instead of istziio: 'direct' reads each object "
+          + "whole from the store and decodes it in the client with Arrow Dataset (no cache).")
+  String baseline;
+
+  @Option(names = "--compare",
+      description = "Replay against istziio, then the direct baseline, and print the ratio table.")
+  boolean compare;
+
+  @Option(names = "--concurrency", defaultValue = "16",
+      description = "Requests that may run at once. Default: ${DEFAULT-VALUE}.")
+  int concurrency;
+
+  @Option(names = "--speed", defaultValue = "1",
+      description = "Replay this many times faster than recorded. Default: ${DEFAULT-VALUE}.")
+  double speed;
+
+  @Option(names = "--columns", split = ",", description = "Read only these columns (overrides the manifest).")
+  List<String> columns;
+
+  @Option(names = "--filter", description = "Apply this filter to every request (overrides the manifest).")
+  String filter;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Write every request to FILE (.csv or .json); with --compare, the baseline's go "
+          + "to FILE with -direct before the extension.")
+  Path out;
+
+  @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
+  boolean noProgress;
+
   @Override
-  public Integer call() {
-    throw new UnsupportedOperationException("replay is not written yet");
+  public Integer call() throws Exception {
+    if (baseline != null && !baseline.equals("direct")) {
+      throw new IllegalArgumentException("--baseline takes 'direct', not '" + baseline + "'");
+    }
+    if (concurrency < 1 || speed <= 0) {
+      throw new IllegalArgumentException("--concurrency must be at least 1 and --speed positive");
+    }
+    Trace requests = Trace.read(trace);
+    Manifest files = Manifest.read(manifest).override(columns, filter);
+    files.check(requests);
+    PrintStream progress = !noProgress && System.console() != null ? System.err : null;
+    Replayer replayer = new Replayer(requests, files, concurrency, speed, progress);
+
+    List<Summary> summaries = new ArrayList<>();
+    if (baseline == null || compare) {
+      summaries.add(run(replayer, new ClusterSource(cluster.connect()), out));
+    }
+    if (baseline != null || compare) {
+      if (filter != null || hasFilters(files, requests)) {
+        throw new IllegalArgumentException("the direct baseline does not evaluate filters; "
+            + "replay without --filter (or filters in the manifest) to compare");
+      }
+      summaries.add(run(replayer, new DirectSource(s3.client()), compare ? suffixed(out) : out));
+    }
+    boolean failures = false;
+    for (Summary summary : summaries) {
+      summary.print(System.out);
+      System.out.println();
+      failures |= summary.failed() > 0;
+    }
+    if (summaries.size() == 2) {
+      Summary.printComparison(summaries.get(0), summaries.get(1), System.out);
+    }
+    return failures ? 1 : 0;
+  }
+
+  private static boolean hasFilters(Manifest files, Trace trace) {
+    return trace.requests().stream().anyMatch(r -> files.ticket(r.fileIndex()).filter() != null);
+  }
+
+  private static Summary run(Replayer replayer, Source source, Path out) throws Exception {
+    try (source) {
+      long start = System.nanoTime();
+      List<RequestRecord> records = replayer.run(source);
+      long wall = System.nanoTime() - start;
+      if (out != null) {
+        RecordWriter.write(out, records);
+      }
+      return new Summary(source.mode(), records, wall);
+    }
+  }
+
+  private static Path suffixed(Path file) {
+    if (file == null) {
+      return null;
+    }
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String changed = dot < 0 ? name + "-direct" : name.substring(0, dot) + "-direct" + name.substring(dot);
+    return file.resolveSibling(changed);
   }
 }
