@@ -2,6 +2,8 @@ package io.istziio.server.cache;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 
 /**
  * A file on local disk with a reference count: the cache index holds one reference while the file
@@ -16,6 +18,7 @@ final class CachedFile {
   private final boolean admitted;
   private final Runnable deleter;
   private final AtomicInteger refs = new AtomicInteger(1);
+  private AutoCloseable attachment; // guarded by this
 
   /**
    * Starts with one reference, held by whoever made it.
@@ -61,10 +64,42 @@ final class CachedFile {
     }
   }
 
+  /**
+   * What a reader derived from the file and the next reader may reuse (an opened Parquet file, say),
+   * made by the first caller; it is closed just before the file is deleted.
+   */
+  @SuppressWarnings("unchecked")
+  synchronized <T extends AutoCloseable> T attachment(Function<Path, T> open) {
+    if (attachment == null) {
+      attachment = open.apply(data);
+    }
+    return (T) attachment;
+  }
+
+  private void delete() {
+    closeAttachment();
+    deleter.run();
+  }
+
+  void closeAttachment() {
+    AutoCloseable opened;
+    synchronized (this) {
+      opened = attachment;
+      attachment = null;
+    }
+    if (opened != null) {
+      try {
+        opened.close();
+      } catch (Exception e) {
+        LoggerFactory.getLogger(CachedFile.class).warn("closing what was opened on {}: {}", data, e.toString());
+      }
+    }
+  }
+
   void release() {
     int left = refs.decrementAndGet();
     if (left == 0) {
-      deleter.run();
+      delete();
     } else if (left < 0) {
       throw new IllegalStateException("released more often than retained: " + key);
     }
@@ -76,7 +111,7 @@ final class CachedFile {
    */
   boolean tryEvict() {
     if (refs.compareAndSet(1, 0)) {
-      deleter.run();
+      delete();
       return true;
     }
     return false;

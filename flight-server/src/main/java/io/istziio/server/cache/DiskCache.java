@@ -401,6 +401,9 @@ public final class DiskCache implements AutoCloseable {
         fail(key, download, Errors.unavailable("the node is shutting down; retry on another node"));
       }
     }
+    for (CachedFile file : index.asMap().values()) {
+      file.closeAttachment(); // the files stay for the next run; what was opened on them goes
+    }
     index.asMap().clear();
   }
 

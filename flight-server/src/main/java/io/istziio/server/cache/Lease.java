@@ -2,6 +2,7 @@ package io.istziio.server.cache;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /** A reader's hold on a local copy of an object: the file stays on disk until the lease closes. */
 public final class Lease implements AutoCloseable {
@@ -42,6 +43,14 @@ public final class Lease implements AutoCloseable {
   /** Time this request waited for the object store; 0 on a hit. */
   public long fetchNanos() {
     return fetchNanos;
+  }
+
+  /**
+   * The object {@code open} makes from this file, made once per cached copy and shared by its
+   * readers; it lives as long as the copy. Use it only while the lease is open.
+   */
+  public <T extends AutoCloseable> T attachment(Function<Path, T> open) {
+    return file.attachment(open);
   }
 
   @Override

@@ -7,7 +7,7 @@ import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.filter.RowFilter;
 import io.istziio.server.parquet.ParquetFooter;
-import io.istziio.server.parquet.ParquetScan;
+import io.istziio.server.parquet.ParquetFile;
 import io.istziio.server.store.ObjectPath;
 import java.util.Locale;
 import org.apache.arrow.flight.BackpressureStrategy;
@@ -64,19 +64,18 @@ final class DoGetStream {
     boolean ended = false; // completed() or error() was sent: the call is over
     try {
       ObjectPath path = ObjectPath.parse(request.path());
-      try (Lease lease = objects.open(path);
-          BufferAllocator allocator = parent.newChildAllocator("doget", 0, Long.MAX_VALUE);
-          ParquetScan scan = ParquetScan.open(allocator, lease.path(), path.uri())) {
-        ParquetFooter footer = ParquetFooter.read(lease.path(), path.uri());
-        RowFilter.Compiled compiled = filter != null ? filter.compile(scan.fileSchema()) : null;
-        ArrowReader reader = scan.scan(request.columns(), batchRows,
-            compiled != null ? compiled.substrait() : null);
-        if (stream(reader)) {
-          sendStats(allocator, lease, footer, compiled);
-          ended = true;
-          listener.completed();
-        } else {
-          ended = true; // the client cancelled
+      try (Lease lease = objects.open(path)) {
+        ParquetFile file = lease.attachment(local -> ParquetFile.open(parent, local, path.uri()));
+        RowFilter.Compiled compiled = filter != null ? filter.compile(file.fileSchema()) : null;
+        try (ParquetFile.Scan scan = file.scan(request.columns(), batchRows,
+            compiled != null ? compiled.substrait() : null)) {
+          if (stream(scan.reader())) {
+            sendStats(lease, file.footer(), compiled);
+            ended = true;
+            listener.completed();
+          } else {
+            ended = true; // the client cancelled
+          }
         }
       }
     } catch (Throwable t) {
@@ -93,6 +92,9 @@ final class DoGetStream {
   private boolean stream(ArrowReader reader) throws Exception {
     VectorSchemaRoot root = reader.getVectorSchemaRoot();
     backpressure.register(listener);
+    // Zero-copy writes would keep each batch's Arrow buffers until Netty has written them; with a
+    // copy, a paused client holds Netty buffers instead and the scanner's batches are freed at once.
+    listener.setUseZeroCopy(false);
     listener.start(root, reader); // the reader holds the dictionaries of dictionary-encoded columns
     while (true) {
       long start = System.nanoTime();
@@ -139,8 +141,7 @@ final class DoGetStream {
     }
   }
 
-  private void sendStats(BufferAllocator allocator, Lease lease, ParquetFooter footer,
-      RowFilter.Compiled compiled) {
+  private void sendStats(Lease lease, ParquetFooter footer, RowFilter.Compiled compiled) {
     String cache = switch (lease.outcome()) {
       case HIT -> ReadStats.HIT;
       case MISS -> ReadStats.MISS;
@@ -150,7 +151,7 @@ final class DoGetStream {
     long scanned = compiled != null ? compiled.rowsToScan(footer) : footer.rows();
     byte[] json = new ReadStats(cache, lease.fetchNanos(), scanNanos, sendNanos, rows, batches,
         bytes, footer.rowGroups(), skipped, scanned).toJsonBytes();
-    ArrowBuf metadata = allocator.buffer(json.length);
+    ArrowBuf metadata = parent.buffer(json.length);
     metadata.writeBytes(json);
     listener.putMetadata(metadata); // the listener owns and releases the buffer
   }

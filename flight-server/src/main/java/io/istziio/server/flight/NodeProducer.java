@@ -14,7 +14,7 @@ import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.filter.RowFilter;
 import io.istziio.server.parquet.ParquetFooter;
-import io.istziio.server.parquet.ParquetScan;
+import io.istziio.server.parquet.ParquetFile;
 import io.istziio.server.store.ObjectPath;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -91,13 +91,12 @@ public final class NodeProducer extends NoOpFlightProducer {
   private FlightInfo localInfo(FlightDescriptor descriptor, ReadTicket request, RowFilter filter,
       ObjectPath path, List<Member> owners) throws Exception {
     // A miss here downloads the object, so the DoGet that follows is a hit.
-    try (Lease lease = parts.objects().open(path);
-        BufferAllocator scratch = parts.allocator().newChildAllocator("flight-info", 0, Long.MAX_VALUE);
-        ParquetScan scan = ParquetScan.open(scratch, lease.path(), path.uri())) {
-      Schema schema = scan.project(request.columns());
-      ParquetFooter footer = ParquetFooter.read(lease.path(), path.uri());
+    try (Lease lease = parts.objects().open(path)) {
+      ParquetFile file = lease.attachment(local -> ParquetFile.open(parts.allocator(), local, path.uri()));
+      Schema schema = file.project(request.columns());
+      ParquetFooter footer = file.footer();
       if (filter != null) {
-        filter.compile(scan.fileSchema()); // a bad predicate fails here, before any DoGet
+        filter.compile(file.fileSchema()); // a bad predicate fails here, before any DoGet
       }
       Location[] locations = owners.stream().map(NodeProducer::location).toArray(Location[]::new);
       FlightEndpoint endpoint = new FlightEndpoint(new Ticket(request.toJsonBytes()), locations);

@@ -20,48 +20,48 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * A local Parquet file opened with Arrow Dataset. The projection is pushed into the native scanner,
- * so columns that were not asked for are never decoded.
+ * A local Parquet file opened with Arrow Dataset, once per cached copy and shared by every request
+ * that reads it: the footer, the schema and the native dataset are read once. Each scan pushes the
+ * projection and the filter into the native scanner, so columns that were not asked for are never
+ * decoded and row groups that the filter rules out are skipped.
  */
-public final class ParquetScan implements AutoCloseable {
+public final class ParquetFile implements AutoCloseable {
 
   private final String name;
-  private final FileSystemDatasetFactory factory;
+  private final ParquetFooter footer;
+  private final Schema schema;
   private final Dataset dataset;
-  private final Schema fileSchema;
-  private Scanner scanner;
-  private ArrowReader reader;
 
-  private ParquetScan(String name, FileSystemDatasetFactory factory) {
+  private ParquetFile(String name, ParquetFooter footer, Schema schema, Dataset dataset) {
     this.name = name;
-    this.factory = factory;
-    this.fileSchema = factory.inspect();
-    this.dataset = factory.finish();
+    this.footer = footer;
+    this.schema = schema;
+    this.dataset = dataset;
   }
 
   /**
-   * Opens a file; batches are allocated from {@code allocator}.
+   * Opens a file; its scans allocate their batches from {@code allocator}.
    *
    * @param name the object's path, to name it in errors
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT if it is not Parquet
    */
-  public static ParquetScan open(BufferAllocator allocator, Path file, String name) {
-    FileSystemDatasetFactory factory;
-    try {
-      factory = new FileSystemDatasetFactory(allocator, NativeMemoryPool.getDefault(),
-          FileFormat.PARQUET, file.toUri().toString());
+  public static ParquetFile open(BufferAllocator allocator, Path file, String name) {
+    ParquetFooter footer = ParquetFooter.read(file, name);
+    try (FileSystemDatasetFactory factory = new FileSystemDatasetFactory(allocator,
+        NativeMemoryPool.getDefault(), FileFormat.PARQUET, file.toUri().toString())) {
+      Schema schema = factory.inspect();
+      return new ParquetFile(name, footer, schema, factory.finish());
     } catch (RuntimeException e) {
-      throw Errors.invalid("%s is not a readable Parquet file (%s)", name, firstLine(e));
-    }
-    try {
-      return new ParquetScan(name, factory);
-    } catch (RuntimeException e) {
-      factory.close();
       throw Errors.invalid("%s is not a readable Parquet file (%s)", name, firstLine(e));
     }
   }
 
+  public ParquetFooter footer() {
+    return footer;
+  }
+
   public Schema fileSchema() {
-    return fileSchema;
+    return schema;
   }
 
   /**
@@ -72,56 +72,73 @@ public final class ParquetScan implements AutoCloseable {
    */
   public Schema project(List<String> columns) {
     if (columns == null) {
-      return fileSchema;
+      return schema;
     }
     List<Field> fields = new ArrayList<>(columns.size());
     for (String column : columns) {
       fields.add(field(column));
     }
-    return new Schema(fields, fileSchema.getCustomMetadata());
+    return new Schema(fields, schema.getCustomMetadata());
   }
 
   private Field field(String column) {
-    for (Field field : fileSchema.getFields()) {
+    for (Field field : schema.getFields()) {
       if (field.getName().equals(column)) {
         return field;
       }
     }
     throw Errors.invalid("unknown column \"%s\" in %s; its columns are: %s", column, name,
-        fileSchema.getFields().stream().map(Field::getName).collect(Collectors.joining(", ")));
+        schema.getFields().stream().map(Field::getName).collect(Collectors.joining(", ")));
+  }
+
+  /** One scan of the file; close it when done with its reader. */
+  public static final class Scan implements AutoCloseable {
+    private final Scanner scanner;
+    private final ArrowReader reader;
+
+    private Scan(Scanner scanner, ArrowReader reader) {
+      this.scanner = scanner;
+      this.reader = reader;
+    }
+
+    public ArrowReader reader() {
+      return reader;
+    }
+
+    @Override
+    public void close() throws Exception {
+      AutoCloseables.close(reader, scanner);
+    }
   }
 
   /**
-   * Starts the scan; the reader belongs to this object and closes with it.
+   * Starts a scan.
    *
    * @param filter a serialized Substrait ExtendedExpression the scanner evaluates, or null
    */
-  public ArrowReader scan(List<String> columns, long batchRows, byte[] filter) {
-    if (reader != null) {
-      throw new IllegalStateException("a ParquetScan scans once");
-    }
+  public Scan scan(List<String> columns, long batchRows, byte[] filter) {
     project(columns); // validates the names before the native scanner sees them
     ScanOptions.Builder options = new ScanOptions.Builder(batchRows)
         .columns(Optional.ofNullable(columns).map(c -> c.toArray(String[]::new)));
     if (filter != null) {
-      ByteBuffer buffer = ByteBuffer.allocateDirect(filter.length).put(filter).flip();
-      options.substraitFilter(buffer);
+      options.substraitFilter(ByteBuffer.allocateDirect(filter.length).put(filter).flip());
     }
+    Scanner scanner = null;
     try {
       scanner = dataset.newScan(options.build());
-      reader = scanner.scanBatches();
+      return new Scan(scanner, scanner.scanBatches());
     } catch (RuntimeException e) {
+      AutoCloseables.closeNoChecked(scanner);
       if (filter == null) {
         throw e;
       }
       throw Errors.invalid("Arrow cannot run the filter on %s (%s)", name, firstLine(e));
     }
-    return reader;
   }
 
   @Override
   public void close() throws Exception {
-    AutoCloseables.close(reader, scanner, dataset, factory);
+    dataset.close();
   }
 
   private static String firstLine(RuntimeException e) {
