@@ -22,69 +22,69 @@ import picocli.CommandLine.Option;
         + "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance roles), never from flags.")
 public final class NodeMain implements Callable<Integer> {
 
-  @Option(names = "--id", defaultValue = "${env:ISTZIO_NODE_ID}",
-      description = "Node id (env ISTZIO_NODE_ID). Default: host:port.")
+  @Option(names = "--id", defaultValue = "${env:ISTZIIO_NODE_ID}",
+      description = "Node id (env ISTZIIO_NODE_ID). Default: host:port.")
   String id;
 
-  @Option(names = "--host", defaultValue = "${env:ISTZIO_HOST:-127.0.0.1}",
-      description = "Address to listen on (env ISTZIO_HOST). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--host", defaultValue = "${env:ISTZIIO_HOST:-127.0.0.1}",
+      description = "Address to listen on (env ISTZIIO_HOST). Default: ${DEFAULT-VALUE}.")
   String host;
 
-  @Option(names = "--port", defaultValue = "${env:ISTZIO_PORT:-8815}",
-      description = "Port to listen on, 0 for any free port (env ISTZIO_PORT). "
+  @Option(names = "--port", defaultValue = "${env:ISTZIIO_PORT:-8815}",
+      description = "Port to listen on, 0 for any free port (env ISTZIIO_PORT). "
           + "Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--advertise", defaultValue = "${env:ISTZIO_ADVERTISE}",
+  @Option(names = "--advertise", defaultValue = "${env:ISTZIIO_ADVERTISE}",
       description = "Location clients reach this node at, e.g. grpc+tcp://node1:8815 "
-          + "(env ISTZIO_ADVERTISE). Default: grpc+tcp://host:port; required with --host 0.0.0.0.")
+          + "(env ISTZIIO_ADVERTISE). Default: grpc+tcp://host:port; required with --host 0.0.0.0.")
   URI advertise;
 
-  @Option(names = "--local-root", defaultValue = "${env:ISTZIO_LOCAL_ROOT}",
+  @Option(names = "--local-root", defaultValue = "${env:ISTZIIO_LOCAL_ROOT}",
       description = "Directory whose files are served as file:///... paths "
-          + "(env ISTZIO_LOCAL_ROOT). Default: none, only s3:// paths.")
+          + "(env ISTZIIO_LOCAL_ROOT). Default: none, only s3:// paths.")
   Path localRoot;
 
-  @Option(names = "--cache-dir", defaultValue = "${env:ISTZIO_CACHE_DIR:-istziio-cache}",
-      description = "Disk cache directory; kept across restarts (env ISTZIO_CACHE_DIR). "
+  @Option(names = "--cache-dir", defaultValue = "${env:ISTZIIO_CACHE_DIR:-istziio-cache}",
+      description = "Disk cache directory; kept across restarts (env ISTZIIO_CACHE_DIR). "
           + "Default: ${DEFAULT-VALUE}.")
   Path cacheDir;
 
-  @Option(names = "--cache-size", defaultValue = "${env:ISTZIO_CACHE_SIZE:-10GiB}",
+  @Option(names = "--cache-size", defaultValue = "${env:ISTZIIO_CACHE_SIZE:-10GiB}",
       converter = ByteSizeConverter.class,
       description = "Bound of the disk cache in bytes; suffixes KiB, MiB, GiB, TiB (and KB, MB, "
-          + "GB, TB) allowed (env ISTZIO_CACHE_SIZE). Default: ${DEFAULT-VALUE}.")
+          + "GB, TB) allowed (env ISTZIIO_CACHE_SIZE). Default: ${DEFAULT-VALUE}.")
   long cacheBytes;
 
-  @Option(names = "--freshness", defaultValue = "${env:ISTZIO_FRESHNESS:-60}",
+  @Option(names = "--freshness", defaultValue = "${env:ISTZIIO_FRESHNESS:-60}",
       description = "Seconds an object's version (ETag) is trusted before the store is asked "
-          + "again; 0 asks on every request (env ISTZIO_FRESHNESS). Default: ${DEFAULT-VALUE}.")
+          + "again; 0 asks on every request (env ISTZIIO_FRESHNESS). Default: ${DEFAULT-VALUE}.")
   long freshnessSeconds;
 
-  @Option(names = "--miss-threads", defaultValue = "${env:ISTZIO_MISS_THREADS:-8}",
+  @Option(names = "--miss-threads", defaultValue = "${env:ISTZIIO_MISS_THREADS:-8}",
       description = "Downloads that may run at once; hits never wait for them "
-          + "(env ISTZIO_MISS_THREADS). Default: ${DEFAULT-VALUE}.")
+          + "(env ISTZIIO_MISS_THREADS). Default: ${DEFAULT-VALUE}.")
   int missThreads;
 
-  @Option(names = "--batch-rows", defaultValue = "${env:ISTZIO_BATCH_ROWS:-32768}",
-      description = "Rows per Arrow record batch sent (env ISTZIO_BATCH_ROWS). "
+  @Option(names = "--batch-rows", defaultValue = "${env:ISTZIIO_BATCH_ROWS:-32768}",
+      description = "Rows per Arrow record batch sent (env ISTZIIO_BATCH_ROWS). "
           + "Default: ${DEFAULT-VALUE}.")
   long batchRows;
 
-  @Option(names = "--s3-endpoint", defaultValue = "${env:ISTZIO_S3_ENDPOINT}",
-      description = "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (env ISTZIO_S3_ENDPOINT). "
+  @Option(names = "--s3-endpoint", defaultValue = "${env:ISTZIIO_S3_ENDPOINT}",
+      description = "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (env ISTZIIO_S3_ENDPOINT). "
           + "Default: AWS.")
   URI s3Endpoint;
 
-  @Option(names = "--s3-region", defaultValue = "${env:ISTZIO_S3_REGION}",
-      description = "S3 signing region (env ISTZIO_S3_REGION). Default: the AWS region chain "
+  @Option(names = "--s3-region", defaultValue = "${env:ISTZIIO_S3_REGION}",
+      description = "S3 signing region (env ISTZIIO_S3_REGION). Default: the AWS region chain "
           + "(AWS_REGION, profile), else us-east-1.")
   String s3Region;
 
-  @Option(names = "--s3-path-style", defaultValue = "${env:ISTZIO_S3_PATH_STYLE:-false}",
+  @Option(names = "--s3-path-style", defaultValue = "${env:ISTZIIO_S3_PATH_STYLE:-false}",
       fallbackValue = "true", arity = "0..1",
       description = "Address buckets as endpoint/bucket/key, as most S3-compatible servers need "
-          + "(env ISTZIO_S3_PATH_STYLE). Default: ${DEFAULT-VALUE}.")
+          + "(env ISTZIIO_S3_PATH_STYLE). Default: ${DEFAULT-VALUE}.")
   boolean s3PathStyle;
 
   @Option(names = "--redis", defaultValue = "${env:ISTZIIO_REDIS}",

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -208,7 +209,11 @@ public final class RedisMembership implements Membership {
     pubSub.addListener(new RedisPubSubAdapter<>() {
       @Override
       public void message(String from, String message) {
-        scheduler.execute(RedisMembership.this::tick);
+        try {
+          scheduler.execute(RedisMembership.this::tick);
+        } catch (RejectedExecutionException closing) {
+          // a message that arrives while closing needs no refresh
+        }
       }
     });
     pubSub.sync().subscribe(channel);
