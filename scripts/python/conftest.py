@@ -1,7 +1,9 @@
-"""Starts a real istziio node on a generated sample dataset for the tests in this folder."""
+"""Real istziio processes for the tests in this folder: one node on a generated sample dataset
+(`node`), or a whole local cluster (`cluster`: Redis, S3Proxy and three nodes)."""
 import os
 import pathlib
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -47,3 +49,39 @@ def node(dataset, tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def read_cluster_env(path):
+    """The variables a cluster.env written by scripts/local-cluster exports, as a dict."""
+    env = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        words = shlex.split(line, comments=True)
+        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
+            key, value = words[1].split("=", 1)
+            env[key] = value
+    return env
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """A local cluster started by `scripts/local-cluster start` in a fresh directory, stopped at the
+    end of the session. Yields its cluster.env as a dict (ISTZIIO_REDIS, ISTZIIO_CLUSTER,
+    ISTZIIO_NODE, ISTZIIO_S3_*, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, LOCAL_CLUSTER_NODES)
+    plus "dir", the cluster's directory; files under dir/data are served to every node as
+    file:///... paths, and bucket s3://data/ exists. Pass the dict to subprocesses as
+    env={**os.environ, **cluster} (without "dir") so the CLI finds the cluster."""
+    directory = tmp_path_factory.mktemp("cluster")
+    script = str(HOME / "scripts" / "local-cluster")
+    try:
+        started = subprocess.run([script, "start", "--dir", str(directory)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if started.returncode != 0:
+            pytest.fail("scripts/local-cluster start failed:\n" + started.stdout)
+        settings = read_cluster_env(directory / "cluster.env")
+        settings["dir"] = str(directory)
+        yield settings
+    finally:
+        # Also after a failed start: stop is a no-op when nothing is left, and must run if a test
+        # interrupted the session after the cluster came up.
+        subprocess.run([script, "stop", "--dir", str(directory)], check=False,
+                       stdout=subprocess.DEVNULL)

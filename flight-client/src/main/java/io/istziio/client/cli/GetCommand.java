@@ -1,134 +1,160 @@
 package io.istziio.client.cli;
 
+import io.istziio.client.IstziioClient;
+import io.istziio.client.ReadResult;
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
 import java.io.PrintStream;
-import java.net.URI;
-import java.time.LocalDate;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.arrow.flight.FlightClient;
-import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.Location;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** Streams one object from a node, prints its first rows and what the node said about the read. */
+/**
+ * Reads one object through the cluster (straight from its owner), prints its first rows and what
+ * the node said about the read, and optionally writes every row to a file.
+ */
 @Command(name = "get", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Reads PATH (s3://bucket/key.parquet or file:///path.parquet) from a node and "
-        + "prints the first rows as a table, then the row count and the node's cache outcome.")
+    description = "Reads PATH (s3://bucket/key.parquet or file:///path.parquet) from the node that "
+        + "owns it, prints the first rows as a table, then the row count, the time, the node that "
+        + "served it and its cache outcome. With --out, also writes every row to a file.")
 final class GetCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "PATH", description = "The object to read.")
   String path;
 
-  @Option(names = "--node", defaultValue = "${env:ISTZIO_NODE:-grpc+tcp://127.0.0.1:8815}",
-      description = "Location of the node to ask (env ISTZIO_NODE). Default: ${DEFAULT-VALUE}.")
-  URI node;
+  @Mixin ClusterOptions cluster;
 
   @Option(names = "--columns", split = ",", paramLabel = "COLUMN",
-      description = "Columns to read, comma-separated. Default: all.")
+      description = "Columns to read, in this order, comma-separated. Default: all.")
   List<String> columns;
 
-  @Option(names = "--limit", defaultValue = "10",
+  @Option(names = "--filter", paramLabel = "EXPR",
+      description = "Rows to read: a predicate such as \"id < 100 AND name IS NOT NULL\", "
+          + "evaluated in the node. Default: every row.")
+  String filter;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Also write every row read to FILE; the format follows the extension: "
+          + ResultFile.FORMATS + ".")
+  Path out;
+
+  @Option(names = "--limit", defaultValue = "10", paramLabel = "N",
       description = "Rows to print; the rest are read and counted. Default: ${DEFAULT-VALUE}.")
   int limit;
 
   @Override
   public Integer call() throws Exception {
-    PrintStream out = System.out;
-    ReadTicket ticket = ReadTicket.of(path).withColumns(columns);
-    long start = System.nanoTime();
-    try (BufferAllocator allocator = new RootAllocator();
-        FlightClient client = FlightClient.builder(allocator, new Location(node)).build();
-        FlightStream stream = client.getStream(ticket.toFlightTicket())) {
-      VectorSchemaRoot root = stream.getRoot();
-      Table table = new Table(root.getSchema().getFields().stream().map(f -> f.getName()).toList());
-      long rows = 0;
-      while (stream.next()) {
-        for (int i = 0; i < root.getRowCount() && table.size() < limit; i++) {
-          List<String> cells = new ArrayList<>();
-          for (FieldVector vector : root.getFieldVectors()) {
-            cells.add(format(vector, i));
-          }
-          table.add(cells);
-        }
-        rows += root.getRowCount();
-      }
+    if (limit < 0) {
+      throw new ParameterException(spec.commandLine(), "--limit must be 0 or more, got " + limit);
+    }
+    ReadTicket ticket = ReadTicket.of(path).withColumns(columns).withFilter(filter);
+    PrintStream stdout = System.out;
+    try (ResultFile file = resultFile(); IstziioClient client = cluster.connect()) {
+      Rows rows = new Rows(file);
+      long start = System.nanoTime();
+      ReadResult result = client.read(ticket, rows::accept);
       long elapsed = System.nanoTime() - start;
-      table.print(out);
-      ReadStats stats = ReadStats.from(stream);
-      out.printf(Locale.ROOT, "%,d rows in %.1f ms", rows, elapsed / 1e6);
-      if (stats != null) {
-        out.printf(Locale.ROOT, "; node: cache %s, fetch %.1f ms, scan %.1f ms, %,d batches, %,d bytes",
-            stats.cache(), stats.fetchNanos() / 1e6, stats.scanNanos() / 1e6, stats.batches(),
-            stats.bytes());
+      if (rows.table == null) { // no batch at all: the schema still names the columns
+        rows.begin(schema(client, ticket));
       }
-      out.println();
+      if (file != null) {
+        file.finish();
+      }
+      if (limit > 0) {
+        rows.table.print(stdout);
+      }
+      stdout.println(summary(result, elapsed));
+      if (file != null) {
+        stdout.printf(Locale.ROOT, "wrote %,d rows to %s (%,d bytes)%n", result.rows(), out,
+            Files.size(out));
+      }
     }
     return 0;
   }
 
-  private static String format(FieldVector vector, int index) {
-    if (vector.isNull(index)) {
-      return "null";
+  private ResultFile resultFile() {
+    if (out == null) {
+      return null;
     }
-    if (vector instanceof DateDayVector days) {
-      return LocalDate.ofEpochDay(days.get(index)).toString();
+    ResultFile file = ResultFile.forPath(out);
+    if (file == null) {
+      throw new ParameterException(spec.commandLine(), "cannot tell the format of --out " + out
+          + " from its extension; use " + ResultFile.FORMATS);
     }
-    return String.valueOf(vector.getObject(index));
+    return file;
   }
 
-  /** A plain text table with columns as wide as their widest cell. */
-  private static final class Table {
-    private final List<String> header;
-    private final List<List<String>> rows = new ArrayList<>();
+  private static Schema schema(IstziioClient client, ReadTicket ticket) {
+    FlightInfo info = client.info(ticket);
+    return info.getSchemaOptional().orElseGet(() -> new Schema(List.of()));
+  }
 
-    Table(List<String> header) {
-      this.header = header;
+  private static String summary(ReadResult result, long elapsedNanos) {
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%,d rows in %.1f ms from %s",
+        result.rows(), elapsedNanos / 1e6, result.servedBy().id()));
+    if (!result.servedBy().id().equals(result.servedBy().location())) {
+      line.append(" (").append(result.servedBy().location()).append(')');
+    }
+    if (result.failovers() > 0) {
+      line.append(String.format(Locale.ROOT, " after %d unreachable node(s)", result.failovers()));
+    }
+    ReadStats stats = result.stats();
+    if (stats != null) {
+      line.append(String.format(Locale.ROOT,
+          "; node: cache %s, fetch %.1f ms, scan %.1f ms, %,d batches, %,d bytes", stats.cache(),
+          stats.fetchNanos() / 1e6, stats.scanNanos() / 1e6, stats.batches(), stats.bytes()));
+    }
+    return line.toString();
+  }
+
+  /** Takes the batches: the first rows for the table, every row for the file. */
+  private final class Rows {
+    private final ResultFile file;
+    private Table table;
+
+    Rows(ResultFile file) {
+      this.file = file;
     }
 
-    int size() {
-      return rows.size();
+    void begin(Schema schema) throws Exception {
+      table = new Table(schema.getFields().stream().map(Field::getName).toList());
+      if (file != null) {
+        file.start(schema);
+      }
     }
 
-    void add(List<String> row) {
-      rows.add(row);
-    }
-
-    void print(PrintStream out) {
-      int[] widths = new int[header.size()];
-      for (int c = 0; c < widths.length; c++) {
-        widths[c] = header.get(c).length();
-        for (List<String> row : rows) {
-          widths[c] = Math.max(widths[c], row.get(c).length());
+    void accept(VectorSchemaRoot batch) throws Exception {
+      if (table == null) {
+        begin(batch.getSchema());
+      }
+      for (int i = 0; i < batch.getRowCount() && table.size() < limit; i++) {
+        List<String> cells = new ArrayList<>();
+        for (FieldVector vector : batch.getFieldVectors()) {
+          String value = Values.format(vector, i);
+          cells.add(value == null ? "null" : value);
         }
+        table.add(cells);
       }
-      printRow(out, header, widths);
-      StringBuilder rule = new StringBuilder();
-      for (int width : widths) {
-        rule.append("-".repeat(width)).append("  ");
+      if (file != null) {
+        file.write(batch);
       }
-      out.println(rule.toString().stripTrailing());
-      for (List<String> row : rows) {
-        printRow(out, row, widths);
-      }
-    }
-
-    private static void printRow(PrintStream out, List<String> cells, int[] widths) {
-      StringBuilder line = new StringBuilder();
-      for (int c = 0; c < cells.size(); c++) {
-        line.append(String.format(Locale.ROOT, "%-" + widths[c] + "s  ", cells.get(c)));
-      }
-      out.println(line.toString().stripTrailing());
     }
   }
 }

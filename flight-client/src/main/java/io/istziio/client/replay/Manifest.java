@@ -2,8 +2,10 @@ package io.istziio.client.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.istziio.client.protocol.Json;
 import io.istziio.client.protocol.ReadTicket;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +20,9 @@ import java.util.Map;
  * number, from 0).
  */
 public final class Manifest {
+
+  /** One file as gen-data lists it: its index in traces and its URI. */
+  public record Entry(int index, String path) {}
 
   private final Map<Integer, ReadTicket> tickets;
   private final Path file;
@@ -71,6 +76,24 @@ public final class Manifest {
             + " files)");
       }
     }
+  }
+
+  /** A manifest of plain entries as UTF-8 JSON, one entry a line. */
+  public static byte[] toJson(List<Entry> entries) {
+    StringBuilder json = new StringBuilder("[\n");
+    for (int i = 0; i < entries.size(); i++) {
+      json.append("  ").append(new String(Json.write(entries.get(i)), StandardCharsets.UTF_8))
+          .append(i + 1 < entries.size() ? ",\n" : "\n");
+    }
+    return json.append("]\n").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  public static void write(List<Entry> entries, Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.write(file, toJson(entries));
   }
 
   public ReadTicket ticket(int fileIndex) {
