@@ -180,6 +180,7 @@ public final class Node implements AutoCloseable {
     if (membership instanceof RedisMembership redis) {
       redis.close(false);
     }
+    server.shutdown(); // no new calls
     streamExecutor.shutdownNow(); // running streams end with UNAVAILABLE
     server.close();
     stop();

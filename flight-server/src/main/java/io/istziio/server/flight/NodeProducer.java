@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -157,8 +158,12 @@ public final class NodeProducer extends NoOpFlightProducer {
     if (!isOwner(owners(request.path()))) {
       misrouted.increment(); // a client with a stale view; served all the same
     }
-    parts.streams().execute(new DoGetStream(request, filter, parts.objects(), parts.allocator(),
-        parts.batchRows(), listener)::run);
+    try {
+      parts.streams().execute(new DoGetStream(request, filter, parts.objects(), parts.allocator(),
+          parts.batchRows(), listener)::run);
+    } catch (RejectedExecutionException closing) {
+      listener.error(Errors.unavailable("the node is shutting down; read from another owner"));
+    }
   }
 
   @Override
