@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.arrow.dataset.jni.JniLoader;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -53,6 +54,9 @@ public final class Node implements AutoCloseable {
   private final Duration drain;
 
   private Node(NodeConfig config) throws Exception {
+    // Arrow Dataset unpacks its native library (about 80 MB) on first use: do it before serving,
+    // not inside the first requests.
+    JniLoader.get().ensureLoaded();
     List<AutoCloseable> started = new ArrayList<>(); // closed in reverse if the start fails
     try {
       allocator = started(started, new RootAllocator());
