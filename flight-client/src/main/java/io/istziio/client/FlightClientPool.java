@@ -1,6 +1,7 @@
 package io.istziio.client;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.Location;
@@ -26,6 +27,25 @@ public final class FlightClientPool implements AutoCloseable {
       throw new IllegalStateException("the client pool is closed");
     }
     return clients.computeIfAbsent(location, l -> FlightClient.builder(allocator, l).build());
+  }
+
+  /**
+   * Drops the client of a location that failed: gRPC keeps a broken channel in reconnect backoff
+   * for up to two minutes, so the next call should make a fresh one.
+   */
+  public void evict(Location location) {
+    FlightClient client = clients.remove(location);
+    if (client != null) {
+      // Closing shuts the channel down gracefully (calls under way finish) and waits for it, so
+      // not on the caller's thread.
+      CompletableFuture.runAsync(() -> {
+        try {
+          client.close();
+        } catch (Exception e) {
+          // the channel is being dropped anyway
+        }
+      });
+    }
   }
 
   @Override

@@ -69,8 +69,15 @@ public final class IstziioClient implements AutoCloseable {
 
   /** A client that learns the ring from the nodes, starting from any of these locations. */
   public static IstziioClient connect(String... seedLocations) {
+    return connect(0, seedLocations);
+  }
+
+  /**
+   * The same, trying {@code replicas} owners per path (0: as many as the nodes keep).
+   */
+  public static IstziioClient connect(int replicas, String... seedLocations) {
     List<URI> seeds = List.of(seedLocations).stream().map(URI::create).toList();
-    return new IstziioClient(seeds, null, 0, Duration.ofSeconds(5));
+    return new IstziioClient(seeds, null, replicas, Duration.ofSeconds(5));
   }
 
   /** A client that follows the membership in Redis, as the nodes do. */
@@ -130,6 +137,7 @@ public final class IstziioClient implements AutoCloseable {
           }
           if (skip > 0) {
             try (VectorSchemaRoot rest = root.slice((int) skip, (int) (rows - skip))) {
+              rest.setRowCount((int) (rows - skip)); // a root with no columns keeps no count
               consumer.accept(rest);
             }
           } else {
@@ -144,6 +152,7 @@ public final class IstziioClient implements AutoCloseable {
           throw e;
         }
         tried.add(node.id() + " (" + e.status().description() + ")");
+        pool.evict(location(node));
         if (fromNodes != null) {
           fromNodes.refreshSoon();
         }
@@ -164,6 +173,7 @@ public final class IstziioClient implements AutoCloseable {
           throw e;
         }
         tried.add(node.id());
+        pool.evict(location(node));
       }
     }
     throw CallStatus.UNAVAILABLE.withDescription("no owner of " + ticket.path()

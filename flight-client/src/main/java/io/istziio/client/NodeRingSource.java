@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -37,6 +39,7 @@ final class NodeRingSource implements Membership {
   private final List<Consumer<RingView>> listeners = new CopyOnWriteArrayList<>();
   private volatile RingState state;
   private volatile boolean reachable;
+  private final AtomicBoolean pending = new AtomicBoolean();
 
   NodeRingSource(List<URI> seeds, FlightClientPool clients, Duration refresh) {
     this.seeds = List.copyOf(seeds);
@@ -51,9 +54,18 @@ final class NodeRingSource implements Membership {
         TimeUnit.MILLISECONDS);
   }
 
-  /** Asks for a new view soon, off the caller's thread. */
+  /** Asks for a new view soon, off the caller's thread; requests while one is pending merge. */
   void refreshSoon() {
-    scheduler.execute(this::refresh);
+    if (pending.compareAndSet(false, true)) {
+      try {
+        scheduler.execute(() -> {
+          pending.set(false);
+          refresh();
+        });
+      } catch (RejectedExecutionException closed) {
+        pending.set(false);
+      }
+    }
   }
 
   private synchronized void refresh() {

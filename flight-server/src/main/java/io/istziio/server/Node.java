@@ -192,8 +192,7 @@ public final class Node implements AutoCloseable {
   }
 
   private void stop() throws Exception {
-    server.shutdown(); // no new calls
-    disk.close(); // requests still waiting for a download fail now rather than hang
+    server.shutdown(); // no new calls; running streams finish, their downloads included
     if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
       LOG.warn("calls still running after 10 s; closing anyway");
     }
@@ -202,6 +201,7 @@ public final class Node implements AutoCloseable {
       LOG.warn("streams still running after 10 s; closing anyway");
       streamExecutor.shutdownNow();
     }
+    disk.close(); // after the streams: it closes the Parquet files they share
     missExecutor.shutdownNow();
     AutoCloseables.close(server, peers, stores, allocator);
   }

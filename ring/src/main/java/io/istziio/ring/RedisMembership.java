@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
 public final class RedisMembership implements Membership {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisMembership.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Lenient: a member entry written by a newer version may carry fields this one does not know. */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /**
    * @param uri where Redis is, e.g. {@code redis://127.0.0.1:6379}; a node of a Redis Cluster
@@ -91,6 +93,7 @@ public final class RedisMembership implements Membership {
   private volatile RingView view = RingView.empty();
   private volatile boolean reachable;
   private boolean outageLogged;
+  private long graceUntil; // nanoTime before which a refreshed view may only grow
 
   private RedisMembership(Settings settings) {
     this.settings = settings;
@@ -164,9 +167,12 @@ public final class RedisMembership implements Membership {
       if (!reachable && outageLogged) {
         LOG.info("Redis at {} is reachable again; ring view at epoch {}", settings.uri(), view.epoch());
       }
+      if (!reachable) {
+        graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
+      }
       reachable = true;
       outageLogged = false;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // anything: an escaping error would end the schedule, and the renewals
       reachable = false;
       if (!outageLogged) {
         LOG.warn("Redis at {} cannot be reached ({}); keeping the ring view of epoch {} with {} "
@@ -176,47 +182,61 @@ public final class RedisMembership implements Membership {
     }
   }
 
+  /** Connects everything or nothing: a half-made connection would leak a client per retry. */
   private void connect() {
     RedisURI uri = RedisURI.create(settings.uri());
     uri.setTimeout(Duration.ofSeconds(1));
-    RedisClient probe = RedisClient.create(uri);
-    probe.setOptions(ClientOptions.builder()
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-    StatefulRedisConnection<String, String> standalone;
+    AbstractRedisClient made = null;
+    StatefulConnection<String, String> madeConnection = null;
+    StatefulRedisPubSubConnection<String, String> madePubSub = null;
     try {
-      standalone = probe.connect();
+      RedisClient probe = RedisClient.create(uri);
+      made = probe;
+      probe.setOptions(ClientOptions.builder()
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+      StatefulRedisConnection<String, String> standalone = probe.connect();
+      madeConnection = standalone;
+      if (standalone.sync().info("cluster").contains("cluster_enabled:1")) {
+        standalone.close();
+        probe.shutdown(Duration.ZERO, Duration.ZERO);
+        RedisClusterClient cluster = RedisClusterClient.create(uri);
+        made = cluster;
+        cluster.setOptions(ClusterClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        StatefulRedisClusterConnection<String, String> clustered = cluster.connect();
+        madeConnection = clustered;
+        use(clustered.sync(), clustered.sync(), clustered.sync(), clustered.sync());
+        madePubSub = cluster.connectPubSub();
+      } else {
+        use(standalone.sync(), standalone.sync(), standalone.sync(), standalone.sync());
+        madePubSub = probe.connectPubSub();
+      }
+      madePubSub.addListener(new RedisPubSubAdapter<>() {
+        @Override
+        public void message(String from, String message) {
+          try {
+            scheduler.execute(RedisMembership.this::tick);
+          } catch (RejectedExecutionException closing) {
+            // a message that arrives while closing needs no refresh
+          }
+        }
+      });
+      madePubSub.sync().subscribe(channel);
     } catch (RuntimeException e) {
-      probe.shutdown(Duration.ZERO, Duration.ZERO);
+      if (madePubSub != null) {
+        madePubSub.close();
+      }
+      if (madeConnection != null) {
+        madeConnection.close();
+      }
+      if (made != null) {
+        made.shutdown(Duration.ZERO, Duration.ZERO);
+      }
       throw e;
     }
-    if (standalone.sync().info("cluster").contains("cluster_enabled:1")) {
-      standalone.close();
-      probe.shutdown(Duration.ZERO, Duration.ZERO);
-      RedisClusterClient cluster = RedisClusterClient.create(uri);
-      cluster.setOptions(ClusterClientOptions.builder()
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-      StatefulRedisClusterConnection<String, String> clustered = cluster.connect();
-      client = cluster;
-      connection = clustered;
-      use(clustered.sync(), clustered.sync(), clustered.sync(), clustered.sync());
-      pubSub = cluster.connectPubSub();
-    } else {
-      client = probe;
-      connection = standalone;
-      use(standalone.sync(), standalone.sync(), standalone.sync(), standalone.sync());
-      pubSub = probe.connectPubSub();
-    }
-    pubSub.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String from, String message) {
-        try {
-          scheduler.execute(RedisMembership.this::tick);
-        } catch (RejectedExecutionException closing) {
-          // a message that arrives while closing needs no refresh
-        }
-      }
-    });
-    pubSub.sync().subscribe(channel);
+    client = made;
+    connection = madeConnection;
+    pubSub = madePubSub;
   }
 
   private void use(RedisHashCommands<String, String> hashes, RedisStringCommands<String, String> strings,
@@ -255,7 +275,10 @@ public final class RedisMembership implements Membership {
     List<Member> members = new ArrayList<>();
     for (String id : ids) {
       if (alive.contains(id)) {
-        members.add(fromJson(entries.get(id)));
+        Member member = fromJson(entries.get(id));
+        if (member != null) {
+          members.add(member);
+        }
       } else if (hashes.hdel(membersKey, id) == 1) { // whoever removes it announces it
         LOG.info("member {} stopped renewing; removed from the ring", id);
         announce();
@@ -264,12 +287,29 @@ public final class RedisMembership implements Membership {
     String epochText = strings.get(epochKey);
     long epoch = epochText == null ? 0 : Long.parseLong(epochText);
     RingView current = view;
+    Member joined = self;
+    if (joined != null && members.stream().noneMatch(m -> m.id().equals(joined.id()))) {
+      members.add(joined); // renewed a moment ago; another watcher's removal is already undone
+    }
+    if (System.nanoTime() < graceUntil && !members.containsAll(current.members())) {
+      // Just reconnected (perhaps to a Redis that lost its data): members are re-registering.
+      // Until they have had a liveness period to do so, add members but do not drop any.
+      for (Member member : current.members()) {
+        if (!members.contains(member)) {
+          members.add(member);
+        }
+      }
+    }
     if (epoch != current.epoch() || !new HashSet<>(members).equals(new HashSet<>(current.members()))) {
       RingView next = RingView.of(epoch, members);
       view = next;
       LOG.info("ring view epoch {}: {}", epoch, members.stream().map(Member::id).toList());
       for (Consumer<RingView> listener : listeners) {
-        listener.accept(next);
+        try {
+          listener.accept(next);
+        } catch (RuntimeException e) {
+          LOG.warn("a ring listener failed on epoch {}: {}", epoch, e.toString());
+        }
       }
     }
   }
@@ -289,6 +329,12 @@ public final class RedisMembership implements Membership {
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (leave && self != null) {
+      // While the node drains, its own answers (the ring action, GetFlightInfo) leave it out.
+      Member leaving = self;
+      view = RingView.of(view.epoch() + 1,
+          view.members().stream().filter(m -> !m.id().equals(leaving.id())).toList());
     }
     if (leave && self != null && connection != null) {
       try {
@@ -325,11 +371,13 @@ public final class RedisMembership implements Membership {
     }
   }
 
+  /** The member an entry describes, or null (logged) if it cannot be read: skip it, keep the rest. */
   private static Member fromJson(String json) {
     try {
       return JSON.readValue(json, Member.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("a member entry in Redis is not valid JSON: " + json, e);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("ignoring a member entry in Redis that cannot be read: {} ({})", json, e.getMessage());
+      return null;
     }
   }
 }

@@ -58,7 +58,10 @@ public final class RingView {
     return new RingView(0, List.of());
   }
 
-  /** Identifies this member set; a newer view of the same cluster has a larger epoch. */
+  /**
+   * Identifies this member set: Redis membership bumps it with every announced change (it restarts
+   * from 0 if Redis loses its data), so it tells views apart rather than orders them strictly.
+   */
   public long epoch() {
     return epoch;
   }

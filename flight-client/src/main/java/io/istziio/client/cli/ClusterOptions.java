@@ -30,7 +30,7 @@ final class ClusterOptions {
   IstziioClient connect() throws Exception {
     IstziioClient client = redis != null
         ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2)
-        : IstziioClient.connect(nodes.toArray(String[]::new));
+        : IstziioClient.connect(replicas, nodes.toArray(String[]::new));
     long deadline = System.nanoTime() + 5_000_000_000L; // Redis is read in the background
     while (client.view().isEmpty() && redis != null && System.nanoTime() < deadline) {
       Thread.sleep(20);

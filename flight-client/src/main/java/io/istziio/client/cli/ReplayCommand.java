@@ -81,6 +81,12 @@ final class ReplayCommand implements Callable<Integer> {
     Trace requests = Trace.read(trace);
     Manifest files = Manifest.read(manifest).override(columns, filter);
     files.check(requests);
+    boolean direct = baseline != null || compare;
+    if (direct && (filter != null || hasFilters(files, requests))) { // before any request runs
+      throw new IllegalArgumentException("the direct baseline does not evaluate filters; "
+          + "replay without --filter (or filters in the manifest) to compare");
+    }
+    RecordWriter.checkFormat(out);
     PrintStream progress = !noProgress && System.console() != null ? System.err : null;
     Replayer replayer = new Replayer(requests, files, concurrency, speed, progress);
 
@@ -88,11 +94,7 @@ final class ReplayCommand implements Callable<Integer> {
     if (baseline == null || compare) {
       summaries.add(run(replayer, new ClusterSource(cluster.connect()), out));
     }
-    if (baseline != null || compare) {
-      if (filter != null || hasFilters(files, requests)) {
-        throw new IllegalArgumentException("the direct baseline does not evaluate filters; "
-            + "replay without --filter (or filters in the manifest) to compare");
-      }
+    if (direct) {
       summaries.add(run(replayer, new DirectSource(s3.client()), compare ? suffixed(out) : out));
     }
     boolean failures = false;

@@ -85,11 +85,11 @@ public final class DirectSource implements Source {
       long end = System.nanoTime();
       first = first < 0 ? end : first;
       return new RequestRecord(request.sequence(), request.fileIndex(), ticket.path(), mode(),
-          request.atMillis(), startLagNanos, end - start, 0, first - start, end - first, rows,
+          request.atMillis(), startLagNanos, startLagNanos + end - start, 0, first - start, end - first, rows,
           bytes, "direct", fetched - start, end - fetched, "direct", cold, null);
-    } catch (Exception e) {
+    } catch (Exception | LinkageError e) {
       return new RequestRecord(request.sequence(), request.fileIndex(), ticket.path(), mode(),
-          request.atMillis(), startLagNanos, System.nanoTime() - start, 0, -1, -1, 0, 0,
+          request.atMillis(), startLagNanos, startLagNanos + System.nanoTime() - start, 0, -1, -1, 0, 0,
           "direct", -1, -1, "direct", cold, e.toString());
     } finally {
       if (temporary != null) {

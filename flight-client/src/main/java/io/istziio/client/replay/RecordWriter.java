@@ -14,6 +14,16 @@ public final class RecordWriter {
 
   private RecordWriter() {}
 
+  /** Fails early, before a replay, on an --out this writer cannot write; null passes. */
+  public static void checkFormat(Path file) throws IOException {
+    if (file != null) {
+      String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+      if (!name.endsWith(".csv") && !name.endsWith(".json")) {
+        throw new IOException("--out " + file + ": write .csv or .json");
+      }
+    }
+  }
+
   public static void write(Path file, List<RequestRecord> records) throws IOException {
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
     if (name.endsWith(".json")) {

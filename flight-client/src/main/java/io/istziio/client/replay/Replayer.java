@@ -62,12 +62,18 @@ public final class Replayer {
         boolean cold = touched.add(request.fileIndex()); // first touch of its file in this run
         readers.execute(() -> {
           long lag = Math.max(0, System.nanoTime() - due);
-          records.add(source.read(request, manifest.ticket(request.fileIndex()), lag, cold));
-          int count = finished.incrementAndGet();
-          if (progress != null) {
-            drawProgress(count, requests.size());
+          try {
+            records.add(source.read(request, manifest.ticket(request.fileIndex()), lag, cold));
+          } catch (Throwable t) { // a source records its failures; this is for the unexpected
+            records.add(RequestRecord.failure(request, manifest.ticket(request.fileIndex()).path(),
+                source.mode(), lag, cold, t.toString()));
+          } finally {
+            int count = finished.incrementAndGet();
+            if (progress != null) {
+              drawProgress(count, requests.size());
+            }
+            done.countDown();
           }
-          done.countDown();
         });
       }
       done.await();

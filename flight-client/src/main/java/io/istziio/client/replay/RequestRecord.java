@@ -9,7 +9,8 @@ package io.istziio.client.replay;
  * @param mode "istziio" or "direct" (the no-cache baseline)
  * @param scheduledMillis its arrival in the trace
  * @param startLagNanos how late it started against its arrival (the pool was busy)
- * @param totalNanos from start to the last byte
+ * @param totalNanos from the request's arrival in the trace to its last byte: the start lag (time
+ *     queued because every reader was busy) plus the time the read took
  * @param routingNanos choosing the node (computing the owners); 0 for direct reads
  * @param firstBatchNanos from start to the first batch
  * @param transferNanos from the first batch to the last
@@ -29,6 +30,13 @@ public record RequestRecord(int sequence, int fileIndex, String path, String mod
 
   public boolean failed() {
     return error != null;
+  }
+
+  /** A request that failed before its source could measure anything. */
+  static RequestRecord failure(Trace.Request request, String path, String mode, long lag,
+      boolean cold, String error) {
+    return new RequestRecord(request.sequence(), request.fileIndex(), path, mode,
+        request.atMillis(), lag, lag, -1, -1, -1, 0, 0, null, -1, -1, null, cold, error);
   }
 
   static final String CSV_HEADER = "sequence,file_index,path,mode,scheduled_ms,start_lag_ms,"

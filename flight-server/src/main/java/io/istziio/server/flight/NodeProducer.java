@@ -116,9 +116,11 @@ public final class NodeProducer extends NoOpFlightProducer {
         results.forEachRemaining(r -> { });
         return info;
       } catch (FlightRuntimeException e) {
-        if (e.status().code() != FlightStatusCode.UNAVAILABLE) {
+        FlightStatusCode code = e.status().code();
+        if (code != FlightStatusCode.UNAVAILABLE && code != FlightStatusCode.TIMED_OUT) {
           throw e; // the owner's answer (a bad column, a missing object...) is the answer
         }
+        parts.peers().evict(location(owner));
         LOG.debug("owner {} unavailable for GetFlightInfo: {}", owner.id(), e.getMessage());
       } catch (URISyntaxException | java.io.IOException e) {
         throw Errors.toFlight(e, "reading an owner's FlightInfo");
@@ -131,12 +133,17 @@ public final class NodeProducer extends NoOpFlightProducer {
   private List<Member> owners(String path) {
     RingView view = parts.membership().view();
     List<Member> owners = view.owners(path, parts.replicas());
-    return owners.isEmpty() ? List.of(parts.self().get()) : owners;
+    Member self = parts.self().get();
+    if (!owners.isEmpty() || self == null) { // self is null only while the port is being bound
+      return owners;
+    }
+    return List.of(self);
   }
 
   private boolean isOwner(List<Member> owners) {
-    String self = parts.self().get().id();
-    return owners.stream().anyMatch(owner -> owner.id().equals(self));
+    Member self = parts.self().get();
+    return self == null || owners.isEmpty()
+        || owners.stream().anyMatch(owner -> owner.id().equals(self.id()));
   }
 
   /**
