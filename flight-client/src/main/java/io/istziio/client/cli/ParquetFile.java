@@ -1,5 +1,6 @@
 package io.istziio.client.cli;
 
+import io.istziio.client.data.GeneratedBatches;
 import io.istziio.client.data.EmptyParquet;
 import io.istziio.client.data.ParquetFiles;
 import java.io.IOException;
@@ -141,12 +142,9 @@ final class ParquetFile implements ResultFile {
   }
 
   /** The writer's side of the queue. */
-  private final class Handoff extends ArrowReader {
-    private final Schema schema;
-
+  private final class Handoff extends GeneratedBatches {
     Handoff(BufferAllocator allocator, Schema schema) {
-      super(allocator);
-      this.schema = schema;
+      super(allocator, schema);
     }
 
     @Override
@@ -169,17 +167,5 @@ final class ParquetFile implements ResultFile {
       return true;
     }
 
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      return schema;
-    }
   }
 }

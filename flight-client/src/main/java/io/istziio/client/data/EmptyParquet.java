@@ -69,13 +69,11 @@ public final class EmptyParquet {
     return out.toByteArray();
   }
 
-  private static final class OneRow extends ArrowReader {
-    private final Schema schema;
+  private static final class OneRow extends GeneratedBatches {
     private boolean done;
 
     OneRow(BufferAllocator allocator, Schema schema) {
-      super(allocator);
-      this.schema = schema;
+      super(allocator, schema);
     }
 
     @Override
@@ -104,17 +102,5 @@ public final class EmptyParquet {
       vector.getChildrenFromFields().forEach(OneRow::markValid);
     }
 
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      return schema;
-    }
   }
 }

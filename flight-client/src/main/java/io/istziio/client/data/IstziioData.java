@@ -63,7 +63,7 @@ public final class IstziioData {
   }
 
   /** Makes the batches on demand, so a 100 MB file never sits in memory whole. */
-  private static final class Generator extends ArrowReader {
+  private static final class Generator extends GeneratedBatches {
     private final long seed;
     private final long file;
     private final long rows;
@@ -71,7 +71,7 @@ public final class IstziioData {
     private long next;
 
     Generator(BufferAllocator allocator, long seed, long file, long rows, int rowsPerBatch) {
-      super(allocator);
+      super(allocator, SCHEMA);
       this.seed = seed;
       this.file = file;
       this.rows = rows;
@@ -98,17 +98,5 @@ public final class IstziioData {
       return true;
     }
 
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      return SCHEMA;
-    }
   }
 }

@@ -127,13 +127,13 @@ public final class SampleData {
   }
 
   /** Makes the batches on demand, so a large file never sits in memory whole. */
-  private static final class Generator extends ArrowReader {
+  private static final class Generator extends GeneratedBatches {
     private final long rows;
     private final int rowsPerBatch;
     private long next;
 
     Generator(BufferAllocator allocator, long rows, int rowsPerBatch) {
-      super(allocator);
+      super(allocator, SCHEMA);
       this.rows = rows;
       this.rowsPerBatch = rowsPerBatch;
     }
@@ -188,17 +188,5 @@ public final class SampleData {
       return true;
     }
 
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      return SCHEMA;
-    }
   }
 }
