@@ -45,7 +45,7 @@ class NodeCacheTest extends NodeTestBase {
   void concurrentMissesOfOneObjectShareOneDownload() throws Exception {
     String path = putSample("coalesced.parquet");
     Node node = start(config(64 << 20));
-    s3.delayGets(500); // keeps the download open while every request arrives
+    s3.delayGets(1_500); // keeps the download open while every request arrives
     int readers = 8;
     CountDownLatch go = new CountDownLatch(1);
     List<Future<FlightReads.Result>> results = new ArrayList<>();
