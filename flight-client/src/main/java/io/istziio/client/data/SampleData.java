@@ -1,16 +1,11 @@
 package io.istziio.client.data;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import org.apache.arrow.dataset.file.DatasetFileWriter;
-import org.apache.arrow.dataset.file.FileFormat;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -22,7 +17,6 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -91,38 +85,10 @@ public final class SampleData {
 
   /** Writes {@code rows} rows to a new Parquet file, {@code rowsPerGroup} rows per row group. */
   public static void write(Path file, long rows, int rowsPerGroup) {
-    Path staging = file.resolveSibling(file.getFileName() + ".staging");
     try (BufferAllocator allocator = new RootAllocator()) {
-      try (Generator generator = new Generator(allocator, rows, rowsPerGroup)) {
-        Files.createDirectories(staging);
-        // Arrow Dataset writes one row group per batch it is given.
-        DatasetFileWriter.write(allocator, generator, FileFormat.PARQUET,
-            staging.toUri().toString(), new String[0], 1, "part-{i}.parquet");
-      }
-      awaitNativeRelease(allocator);
-      try (DirectoryStream<Path> written = Files.newDirectoryStream(staging, "*.parquet")) {
-        Files.move(written.iterator().next(), file, StandardCopyOption.REPLACE_EXISTING);
-      }
-      Files.delete(staging);
+      ParquetFiles.write(file, allocator, new Generator(allocator, rows, rowsPerGroup));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
-    }
-  }
-
-  /**
-   * The native writer may drop its last exported batch on one of its own threads just after the
-   * write returns; wait for that before the allocator checks for leaks.
-   */
-  private static void awaitNativeRelease(BufferAllocator allocator) {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (allocator.getAllocatedMemory() > 0 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
     }
   }
 
