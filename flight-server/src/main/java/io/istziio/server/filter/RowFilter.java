@@ -22,14 +22,9 @@ public final class RowFilter {
    */
   public record Compiled(byte[] substrait, BoundFilter bound) {
 
-    /** Row groups that statistics rule out, or -1 when the node cannot tell. */
-    public int skippableRowGroups(ParquetFooter footer) {
-      return bound == null ? -1 : RowGroupPruner.skippable(bound, footer);
-    }
-
-    /** Rows in the row groups that are read, or -1 when the node cannot tell. */
-    public long rowsToScan(ParquetFooter footer) {
-      return bound == null ? -1 : RowGroupPruner.rowsToScan(bound, footer);
+    /** The row groups statistics rule out; unknown for an outside Substrait expression. */
+    public RowGroupPruner.Pruning prune(ParquetFooter footer) {
+      return bound == null ? RowGroupPruner.Pruning.UNKNOWN : RowGroupPruner.prune(bound, footer);
     }
   }
 

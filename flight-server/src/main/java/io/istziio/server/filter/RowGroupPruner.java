@@ -23,26 +23,34 @@ public final class RowGroupPruner {
 
   private RowGroupPruner() {}
 
-  /** Row groups of the file that no row of which can satisfy the filter. */
-  public static int skippable(BoundFilter filter, ParquetFooter footer) {
-    int skipped = 0;
-    for (ParquetFooter.RowGroup group : footer.groups()) {
-      if (!mayMatch(filter, group, false)) {
-        skipped++;
-      }
+  /**
+   * What the statistics say of a file's row groups.
+   *
+   * @param skipped row groups no row of which can satisfy the filter; -1 when unknown
+   * @param rowsScanned rows in the other row groups; -1 when unknown
+   */
+  public record Pruning(int skipped, long rowsScanned) {
+
+    public static final Pruning UNKNOWN = new Pruning(-1, -1);
+
+    /** Nothing is skipped: every row is read. */
+    public static Pruning none(ParquetFooter footer) {
+      return new Pruning(0, footer.rows());
     }
-    return skipped;
   }
 
-  /** Rows in the row groups the filter cannot skip. */
-  public static long rowsToScan(BoundFilter filter, ParquetFooter footer) {
+  /** Which row groups of the file the filter rules out, in one pass over the footer. */
+  public static Pruning prune(BoundFilter filter, ParquetFooter footer) {
+    int skipped = 0;
     long rows = 0;
     for (ParquetFooter.RowGroup group : footer.groups()) {
       if (mayMatch(filter, group, false)) {
         rows += group.rows();
+      } else {
+        skipped++;
       }
     }
-    return rows;
+    return new Pruning(skipped, rows);
   }
 
   /** Whether some row may satisfy the filter ({@code negated}: its negation). */

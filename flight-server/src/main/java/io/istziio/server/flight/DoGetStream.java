@@ -6,6 +6,7 @@ import io.istziio.server.Errors;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.filter.RowFilter;
+import io.istziio.server.filter.RowGroupPruner;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.ParquetFile;
 import io.istziio.server.store.ObjectPath;
@@ -147,10 +148,10 @@ final class DoGetStream {
       case MISS -> ReadStats.MISS;
       case BYPASS -> ReadStats.BYPASS;
     };
-    int skipped = compiled != null ? compiled.skippableRowGroups(footer) : 0;
-    long scanned = compiled != null ? compiled.rowsToScan(footer) : footer.rows();
+    RowGroupPruner.Pruning pruning = compiled != null ? compiled.prune(footer)
+        : RowGroupPruner.Pruning.none(footer);
     byte[] json = new ReadStats(cache, lease.fetchNanos(), scanNanos, sendNanos, rows, batches,
-        bytes, footer.rowGroups(), skipped, scanned).toJsonBytes();
+        bytes, footer.rowGroups(), pruning.skipped(), pruning.rowsScanned()).toJsonBytes();
     ArrowBuf metadata = parent.buffer(json.length);
     metadata.writeBytes(json);
     listener.putMetadata(metadata); // the listener owns and releases the buffer
