@@ -55,6 +55,16 @@ public final class Errors {
         .toRuntimeException();
   }
 
+  /**
+   * The first line of a library's message: enough to say what failed, without the native stack
+   * or context dump that Arrow and the AWS SDK append.
+   */
+  public static String firstLine(Throwable t) {
+    String message = String.valueOf(t.getMessage());
+    int end = message.indexOf('\n');
+    return end < 0 ? message : message.substring(0, end);
+  }
+
   /** Strips the wrappers that futures put around the exception a task threw. */
   public static Throwable unwrap(Throwable t) {
     Throwable cause = t;

@@ -52,7 +52,7 @@ public final class ParquetFile implements AutoCloseable {
       Schema schema = factory.inspect();
       return new ParquetFile(name, footer, schema, factory.finish());
     } catch (RuntimeException e) {
-      throw Errors.invalid("%s is not a readable Parquet file (%s)", name, firstLine(e));
+      throw Errors.invalid("%s is not a readable Parquet file (%s)", name, Errors.firstLine(e));
     }
   }
 
@@ -132,18 +132,12 @@ public final class ParquetFile implements AutoCloseable {
       if (filter == null) {
         throw e;
       }
-      throw Errors.invalid("Arrow cannot run the filter on %s (%s)", name, firstLine(e));
+      throw Errors.invalid("Arrow cannot run the filter on %s (%s)", name, Errors.firstLine(e));
     }
   }
 
   @Override
   public void close() throws Exception {
     dataset.close();
-  }
-
-  private static String firstLine(RuntimeException e) {
-    String message = String.valueOf(e.getMessage());
-    int end = message.indexOf('\n');
-    return end < 0 ? message : message.substring(0, end);
   }
 }

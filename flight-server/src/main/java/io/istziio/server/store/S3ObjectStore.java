@@ -105,7 +105,7 @@ public final class S3ObjectStore implements ObjectStore {
             + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile where the node runs", path);
       }
       return Errors.unavailable("cannot reach S3 at %s to read %s (%s); check --s3-endpoint and "
-          + "the network", endpointName, path, firstLine(message));
+          + "the network", endpointName, path, Errors.firstLine(e));
     }
     int status = s3e.statusCode();
     String code = s3e.awsErrorDetails() != null ? s3e.awsErrorDetails().errorCode() : null;
@@ -151,11 +151,6 @@ public final class S3ObjectStore implements ObjectStore {
           + "--s3-region and --s3-path-style", path, detail);
     }
     return Errors.unavailable("S3 at %s failed on %s (%s); retry later", endpointName, path, detail);
-  }
-
-  private static String firstLine(String message) {
-    int end = message.indexOf('\n');
-    return end < 0 ? message : message.substring(0, end);
   }
 
   @Override
