@@ -1,15 +1,9 @@
 package io.istziio.client.cli;
 
+import io.istziio.client.S3Clients;
 import java.net.URI;
-import java.time.Duration;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * How a command reaches S3 itself (gen-data writing there, replay's no-cache baseline reading
@@ -31,18 +25,6 @@ final class S3Options {
   boolean pathStyle;
 
   S3Client client() {
-    S3ClientBuilder builder = S3Client.builder()
-        .credentialsProvider(DefaultCredentialsProvider.builder().build())
-        .region(Region.of(region))
-        .forcePathStyle(pathStyle)
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .httpClientBuilder(ApacheHttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(3))
-            .maxConnections(64));
-    if (endpoint != null) {
-      builder.endpointOverride(endpoint);
-    }
-    return builder.build();
+    return S3Clients.create(endpoint, region, pathStyle);
   }
 }

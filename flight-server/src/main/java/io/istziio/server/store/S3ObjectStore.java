@@ -1,20 +1,13 @@
 package io.istziio.server.store;
 
+import io.istziio.client.S3Clients;
 import io.istziio.server.Errors;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.apache.arrow.flight.FlightRuntimeException;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -37,31 +30,8 @@ public final class S3ObjectStore implements ObjectStore {
   private final String endpointName;
 
   public S3ObjectStore(Config config) {
-    S3ClientBuilder builder = S3Client.builder()
-        .credentialsProvider(DefaultCredentialsProvider.builder().build())
-        .region(Region.of(config.region() != null ? config.region() : defaultRegion()))
-        .forcePathStyle(config.pathStyle())
-        // S3-compatible servers do not all know the newer flexible checksums.
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .httpClientBuilder(ApacheHttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(3))
-            .socketTimeout(Duration.ofSeconds(30))
-            .maxConnections(64));
-    if (config.endpoint() != null) {
-      builder.endpointOverride(config.endpoint());
-    }
-    this.s3 = builder.build();
+    this.s3 = S3Clients.create(config.endpoint(), config.region(), config.pathStyle());
     this.endpointName = config.endpoint() != null ? config.endpoint().toString() : "AWS S3";
-  }
-
-  private static String defaultRegion() {
-    try {
-      return software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain.builder()
-          .build().getRegion().id();
-    } catch (SdkClientException e) {
-      return "us-east-1";
-    }
   }
 
   @Override
