@@ -17,7 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import io.istziio.server.memory.MemoryTier;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +50,9 @@ public final class Node implements AutoCloseable {
   private final ObjectStores stores;
   private final ExecutorService missExecutor;
   private final ExecutorService streamExecutor;
+  private final ExecutorService decodeExecutor;
   private final DiskCache disk;
+  private final MemoryTier memory;
   private final FlightClientPool peers;
   private final FlightServer server;
   private final Membership membership;
@@ -64,11 +69,23 @@ public final class Node implements AutoCloseable {
           config.localRoot() != null ? new LocalObjectStore(config.localRoot()) : null));
       missExecutor = Executors.newFixedThreadPool(config.missThreads(), daemonThreads("istziio-miss"));
       started.add(missExecutor::shutdownNow);
-      // Streams mostly wait on their clients, so they get threads as they come (like Flight's own
-      // executor); the work they wait for on a miss is bounded by the miss executor.
-      streamExecutor = Executors.newCachedThreadPool(daemonThreads("istziio-stream"));
+      NodeConfig.Serving serving = config.serving();
+      // Disk streams wait on their clients, so each has a thread, up to --max-streams of them;
+      // as many more wait in the queue, and beyond that a DoGet is refused. Memory hits need no
+      // thread (see MemoryStream).
+      ThreadPoolExecutor streams = new ThreadPoolExecutor(serving.maxStreams(),
+          serving.maxStreams(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(serving.maxStreams()),
+          daemonThreads("istziio-stream"));
+      streams.allowCoreThreadTimeOut(true);
+      streamExecutor = streams;
       started.add(streamExecutor::shutdownNow);
+      // One decode at a time: decoding into memory is a background optimisation, and on a small
+      // machine it must not take the cores that serve hits.
+      decodeExecutor = Executors.newSingleThreadExecutor(daemonThreads("istziio-decode"));
+      started.add(decodeExecutor::shutdownNow);
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
+      memory = started(started, new MemoryTier(allocator, serving.memoryBytes(),
+          serving.batchBytes(), serving.batchRows(), decodeExecutor));
       peers = started(started, new FlightClientPool(allocator));
       ObjectCache objects = new ObjectCache(stores, disk, config.freshness(),
           (path, file) -> ParquetFooter.read(file, path.uri()));
@@ -78,7 +95,7 @@ public final class Node implements AutoCloseable {
       AtomicReference<Member> self = new AtomicReference<>();
       AtomicReference<Membership> members = new AtomicReference<>(new StaticMembership(List.of()));
       NodeProducer producer = new NodeProducer(new NodeProducer.Parts(self::get, allocator, objects,
-          disk, new DeferredMembership(members), ring.replicas(), peers, config.batchRows(),
+          disk, memory, new DeferredMembership(members), ring.replicas(), peers, serving,
           streamExecutor));
       Location listen = Location.forGrpcInsecure(config.host(), config.port());
       server = started(started, FlightServer.builder(allocator, listen, producer).build());
@@ -122,6 +139,12 @@ public final class Node implements AutoCloseable {
 
   /** Starts a node; it serves until closed. */
   public static Node start(NodeConfig config) throws Exception {
+    NodeConfig.Serving serving = config.serving();
+    if (serving.memoryBytes() < 0 || serving.batchRows() <= 0 || serving.batchBytes() <= 0
+        || serving.maxStreams() <= 0) {
+      throw new IllegalArgumentException("--memory-size must be >= 0 and --batch-rows, "
+          + "--batch-bytes and --max-streams > 0; got " + serving);
+    }
     if (config.advertise() == null && isWildcard(config.host())) {
       throw new IllegalArgumentException("listening on " + config.host() + " needs --advertise: "
           + "the address clients should use, such as grpc+tcp://node1.example.com:8815");
@@ -147,6 +170,10 @@ public final class Node implements AutoCloseable {
 
   public DiskCache disk() {
     return disk;
+  }
+
+  public MemoryTier memory() {
+    return memory;
   }
 
   public void awaitTermination() throws InterruptedException {
@@ -201,8 +228,11 @@ public final class Node implements AutoCloseable {
       LOG.warn("streams still running after 10 s; closing anyway");
       streamExecutor.shutdownNow();
     }
+    decodeExecutor.shutdownNow();
+    decodeExecutor.awaitTermination(10, TimeUnit.SECONDS);
     disk.close(); // after the streams: it closes the Parquet files they share
     missExecutor.shutdownNow();
+    memory.close(); // after the streams and decodes: it frees the decoded batches
     AutoCloseables.close(server, peers, stores, allocator);
   }
 

@@ -19,14 +19,57 @@ import java.util.List;
  * @param cacheBytes the disk cache's bound in bytes
  * @param freshness how long an object's version is trusted before asking the store again
  * @param missThreads downloads that may run at once
- * @param batchRows rows per record batch sent
+ * @param serving how DoGet streams are cut, held in memory and bounded
  * @param s3 the S3 client's settings
  * @param ring how the node finds the other members
  */
 public record NodeConfig(
     String id, String host, int port, URI advertise, Path localRoot, Path cacheDir,
-    long cacheBytes, Duration freshness, int missThreads, long batchRows,
+    long cacheBytes, Duration freshness, int missThreads, Serving serving,
     S3ObjectStore.Config s3, Ring ring) {
+
+  /**
+   * Serving settings.
+   *
+   * @param memoryBytes the memory tier's bound in bytes of decoded Arrow batches; 0 turns it off
+   * @param batchRows the most rows per record batch sent
+   * @param batchBytes the most bytes per record batch sent (estimated from the Parquet footer
+   *     before decoding), kept under gRPC's default 4 MiB message limit so that clients with
+   *     default settings read every file
+   * @param maxStreams DoGet streams served at once; as many more wait in a queue, and beyond that
+   *     a DoGet is refused with RESOURCE_EXHAUSTED
+   */
+  public record Serving(long memoryBytes, long batchRows, long batchBytes, int maxStreams) {
+
+    /** 1 MiB batches: a quarter of gRPC's default message limit, room for footer misestimates. */
+    public static final long DEFAULT_BATCH_BYTES = 1 << 20;
+    public static final int DEFAULT_MAX_STREAMS = 256;
+
+    /** A quarter of the JVM's direct memory limit (by default, its heap limit). */
+    public static long defaultMemoryBytes() {
+      return Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    public static Serving defaults() {
+      return new Serving(defaultMemoryBytes(), 32_768, DEFAULT_BATCH_BYTES, DEFAULT_MAX_STREAMS);
+    }
+
+    public Serving withMemoryBytes(long bytes) {
+      return new Serving(bytes, batchRows, batchBytes, maxStreams);
+    }
+
+    public Serving withBatchRows(long rows) {
+      return new Serving(memoryBytes, rows, batchBytes, maxStreams);
+    }
+
+    public Serving withBatchBytes(long bytes) {
+      return new Serving(memoryBytes, batchRows, bytes, maxStreams);
+    }
+
+    public Serving withMaxStreams(int streams) {
+      return new Serving(memoryBytes, batchRows, batchBytes, streams);
+    }
+  }
 
   /**
    * Cluster settings.
@@ -64,37 +107,45 @@ public record NodeConfig(
   /** A node on loopback at a free port: the settings tests and embedded use start from. */
   public static NodeConfig loopback(Path cacheDir, long cacheBytes) {
     return new NodeConfig(null, "127.0.0.1", 0, null, null, cacheDir, cacheBytes,
-        Duration.ofMinutes(1), 8, 32_768, new S3ObjectStore.Config(null, null, false),
+        Duration.ofMinutes(1), 8, Serving.defaults(), new S3ObjectStore.Config(null, null, false),
         Ring.standalone());
   }
 
   public NodeConfig withLocalRoot(Path root) {
     return new NodeConfig(id, host, port, advertise, root, cacheDir, cacheBytes, freshness,
-        missThreads, batchRows, s3, ring);
+        missThreads, serving, s3, ring);
   }
 
   public NodeConfig withS3(S3ObjectStore.Config config) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, batchRows, config, ring);
+        missThreads, serving, config, ring);
   }
 
   public NodeConfig withFreshness(Duration newFreshness) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, newFreshness,
-        missThreads, batchRows, s3, ring);
+        missThreads, serving, s3, ring);
+  }
+
+  public NodeConfig withServing(Serving newServing) {
+    return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
+        missThreads, newServing, s3, ring);
   }
 
   public NodeConfig withBatchRows(long rows) {
-    return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, rows, s3, ring);
+    return withServing(serving.withBatchRows(rows));
+  }
+
+  public NodeConfig withMemoryBytes(long bytes) {
+    return withServing(serving.withMemoryBytes(bytes));
   }
 
   public NodeConfig withId(String newId) {
     return new NodeConfig(newId, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, batchRows, s3, ring);
+        missThreads, serving, s3, ring);
   }
 
   public NodeConfig withRing(Ring newRing) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, batchRows, s3, newRing);
+        missThreads, serving, s3, newRing);
   }
 }

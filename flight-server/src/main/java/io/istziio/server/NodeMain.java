@@ -66,10 +66,29 @@ public final class NodeMain implements Callable<Integer> {
           + "(env ISTZIIO_MISS_THREADS). Default: ${DEFAULT-VALUE}.")
   int missThreads;
 
+  @Option(names = "--memory-size", defaultValue = "${env:ISTZIIO_MEMORY_SIZE}",
+      converter = ByteSizeConverter.class,
+      description = "Bound of the memory tier (decoded Arrow batches of hot files) in bytes, with "
+          + "the same suffixes as --cache-size; 0 turns it off (env ISTZIIO_MEMORY_SIZE). "
+          + "Default: a quarter of the JVM's heap limit, which is also its direct memory limit.")
+  Long memoryBytes;
+
   @Option(names = "--batch-rows", defaultValue = "${env:ISTZIIO_BATCH_ROWS:-32768}",
-      description = "Rows per Arrow record batch sent (env ISTZIIO_BATCH_ROWS). "
+      description = "Most rows per Arrow record batch sent (env ISTZIIO_BATCH_ROWS). "
           + "Default: ${DEFAULT-VALUE}.")
   long batchRows;
+
+  @Option(names = "--batch-bytes", defaultValue = "${env:ISTZIIO_BATCH_BYTES:-1MiB}",
+      converter = ByteSizeConverter.class,
+      description = "Most bytes per Arrow record batch sent, estimated from the Parquet footer; "
+          + "keep it under 4 MiB, gRPC's default message limit in most Flight clients "
+          + "(env ISTZIIO_BATCH_BYTES). Default: ${DEFAULT-VALUE}.")
+  long batchBytes;
+
+  @Option(names = "--max-streams", defaultValue = "${env:ISTZIIO_MAX_STREAMS:-256}",
+      description = "DoGet streams served at once; as many more wait, and beyond that a DoGet "
+          + "gets RESOURCE_EXHAUSTED (env ISTZIIO_MAX_STREAMS). Default: ${DEFAULT-VALUE}.")
+  int maxStreams;
 
   @Option(names = "--s3-endpoint", defaultValue = "${env:ISTZIIO_S3_ENDPOINT}",
       description = "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (env ISTZIIO_S3_ENDPOINT). "
@@ -128,7 +147,9 @@ public final class NodeMain implements Callable<Integer> {
     NodeConfig.Ring ring = new NodeConfig.Ring(redis, cluster, Duration.ofMillis(livenessMillis),
         weight, replicas, Duration.ofMillis(drainMillis), staticMembers());
     NodeConfig config = new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes,
-        Duration.ofSeconds(freshnessSeconds), missThreads, batchRows,
+        Duration.ofSeconds(freshnessSeconds), missThreads,
+        new NodeConfig.Serving(memoryBytes != null ? memoryBytes
+            : NodeConfig.Serving.defaultMemoryBytes(), batchRows, batchBytes, maxStreams),
         new S3ObjectStore.Config(s3Endpoint, s3Region, s3PathStyle), ring);
     Node node = Node.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

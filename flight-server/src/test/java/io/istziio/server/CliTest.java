@@ -542,7 +542,7 @@ class CliTest extends NodeTestBase {
           Duration.ZERO, members);
       nodes.add(start(new NodeConfig(member.id(), base.host(), port, null, null,
           tmp.resolve("cache-" + member.id()), base.cacheBytes(), base.freshness(),
-          base.missThreads(), base.batchRows(), base.s3(), ring)));
+          base.missThreads(), base.serving(), base.s3(), ring)));
     }
     return nodes;
   }

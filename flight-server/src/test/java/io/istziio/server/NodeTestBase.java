@@ -67,8 +67,28 @@ abstract class NodeTestBase {
     return "s3://" + BUCKET + "/" + key;
   }
 
+  /**
+   * A node on loopback with the test S3; its memory tier is off, so that reads come from the disk
+   * tier whatever a background decode is doing. Tests of the memory tier turn it on.
+   */
   NodeConfig config(long cacheBytes) {
-    return NodeConfig.loopback(tmp.resolve("cache"), cacheBytes).withS3(s3.config());
+    return NodeConfig.loopback(tmp.resolve("cache"), cacheBytes).withS3(s3.config())
+        .withMemoryBytes(0);
+  }
+
+  /**
+   * Reads {@code path} until the memory tier holds it: the first read goes to the disk tier, which
+   * offers the file to a background decode. Waits up to 30 s, then fails.
+   */
+  static void warmMemory(Node node, FlightClient client, String path) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!node.memory().holds(path)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the memory tier never admitted " + path);
+      }
+      read(client, path);
+      Thread.sleep(20);
+    }
   }
 
   Node start(NodeConfig config) throws Exception {

@@ -20,14 +20,18 @@ import org.apache.arrow.memory.ArrowBuf;
  * @param rowGroupsSkipped row groups whose statistics rule out the filter, which the scanner never
  *     decodes; -1 when the node cannot tell (a Substrait filter from another tool)
  * @param rowsScanned rows in the row groups that were read; -1 when the node cannot tell
+ * @param tier where the batches came from: {@code memory} (decoded batches the node held) or
+ *     {@code disk} (scanned from the node's Parquet copy); null from nodes before the memory tier
  */
 public record ReadStats(
     String cache, long fetchNanos, long scanNanos, long sendNanos, long rows, long batches,
-    long bytes, int rowGroups, int rowGroupsSkipped, long rowsScanned) {
+    long bytes, int rowGroups, int rowGroupsSkipped, long rowsScanned, String tier) {
 
   public static final String HIT = "hit";
   public static final String MISS = "miss";
   public static final String BYPASS = "bypass";
+  public static final String MEMORY = "memory";
+  public static final String DISK = "disk";
 
   public boolean hit() {
     return HIT.equals(cache);

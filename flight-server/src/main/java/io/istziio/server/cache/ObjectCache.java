@@ -71,6 +71,15 @@ public final class ObjectCache {
     });
   }
 
+  /**
+   * The version of {@code path} the store confirmed within the freshness interval, without asking
+   * it; null when there is none, and the caller should go through {@link #open}.
+   */
+  public ObjectVersion knownVersion(ObjectPath path) {
+    Checked last = versions.getIfPresent(path.uri());
+    return last != null && System.nanoTime() - last.atNanos() < freshnessNanos ? last.version() : null;
+  }
+
   private ObjectVersion currentVersion(ObjectPath path) {
     Checked last = versions.getIfPresent(path.uri());
     long now = System.nanoTime();

@@ -3,6 +3,8 @@ package io.istziio.server.flight;
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
 import io.istziio.server.Errors;
+import io.istziio.server.NodeConfig;
+import io.istziio.server.memory.MemoryTier;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.filter.RowFilter;
@@ -39,8 +41,9 @@ final class DoGetStream {
   private final ReadTicket request;
   private final RowFilter filter;
   private final ObjectCache objects;
+  private final MemoryTier memory;
   private final BufferAllocator parent;
-  private final long batchRows;
+  private final NodeConfig.Serving serving;
   private final ServerStreamListener listener;
   private final BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
 
@@ -51,13 +54,14 @@ final class DoGetStream {
   private long bytes;
 
   /** @param filter the ticket's predicate, already parsed; null for none */
-  DoGetStream(ReadTicket request, RowFilter filter, ObjectCache objects, BufferAllocator parent,
-      long batchRows, ServerStreamListener listener) {
+  DoGetStream(ReadTicket request, RowFilter filter, ObjectCache objects, MemoryTier memory,
+      BufferAllocator parent, NodeConfig.Serving serving, ServerStreamListener listener) {
     this.request = request;
     this.filter = filter;
     this.objects = objects;
+    this.memory = memory;
     this.parent = parent;
-    this.batchRows = batchRows;
+    this.serving = serving;
     this.listener = listener;
   }
 
@@ -68,7 +72,7 @@ final class DoGetStream {
       try (Lease lease = objects.open(path)) {
         ParquetFile file = lease.attachment(local -> ParquetFile.open(parent, local, path.uri()));
         RowFilter.Compiled compiled = filter != null ? filter.compile(file.fileSchema()) : null;
-        try (ParquetFile.Scan scan = file.scan(request.columns(), batchRows,
+        try (ParquetFile.Scan scan = file.scan(request.columns(), batchRows(file.footer()),
             compiled != null ? compiled.substrait() : null)) {
           if (stream(scan.reader())) {
             sendStats(lease, file.footer(), compiled);
@@ -78,6 +82,7 @@ final class DoGetStream {
             ended = true; // the client cancelled
           }
         }
+        memory.offer(lease, file); // a decode in the background, if the memory tier wants it
       }
     } catch (Throwable t) {
       FlightRuntimeException error = Errors.toFlight(t, "DoGet " + request);
@@ -87,6 +92,15 @@ final class DoGetStream {
         listener.error(error);
       }
     }
+  }
+
+  /**
+   * Rows per batch: at most --batch-rows, and few enough that the projected columns' share of the
+   * footer's uncompressed bytes stays within --batch-bytes.
+   */
+  private long batchRows(ParquetFooter footer) {
+    long bytesPerRow = footer.bytes(request.columns()) / Math.max(1, footer.rows());
+    return Math.max(1, Math.min(serving.batchRows(), serving.batchBytes() / Math.max(1, bytesPerRow)));
   }
 
   /** Sends every batch; false if the client went away first. */
@@ -151,7 +165,8 @@ final class DoGetStream {
     RowGroupPruner.Pruning pruning = compiled != null ? compiled.prune(footer)
         : RowGroupPruner.Pruning.none(footer);
     byte[] json = new ReadStats(cache, lease.fetchNanos(), scanNanos, sendNanos, rows, batches,
-        bytes, footer.rowGroups(), pruning.skipped(), pruning.rowsScanned()).toJsonBytes();
+        bytes, footer.rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.DISK)
+        .toJsonBytes();
     ArrowBuf metadata = parent.buffer(json.length);
     metadata.writeBytes(json);
     listener.putMetadata(metadata); // the listener owns and releases the buffer

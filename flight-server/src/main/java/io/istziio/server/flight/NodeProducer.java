@@ -20,7 +20,15 @@ import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.Executor;
+import io.istziio.server.NodeConfig;
+import io.istziio.server.cache.CacheKey;
+import io.istziio.server.memory.DecodedFile;
+import io.istziio.server.memory.MemoryTier;
+import io.istziio.server.store.ObjectVersion;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.flight.CallStatus;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -55,11 +63,13 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   /** The parts of a node the producer serves from. */
   public record Parts(Supplier<Member> self, BufferAllocator allocator, ObjectCache objects,
-      DiskCache disk, Membership membership, int replicas, FlightClientPool peers,
-      long batchRows, Executor streams) {}
+      DiskCache disk, MemoryTier memory, Membership membership, int replicas,
+      FlightClientPool peers, NodeConfig.Serving serving, ExecutorService streams) {}
 
   private final Parts parts;
   private final LongAdder misrouted = new LongAdder();
+  /** Streams served from memory now: they hold no thread, so the executor does not count them. */
+  private final AtomicInteger memoryStreams = new AtomicInteger();
 
   public NodeProducer(Parts parts) {
     this.parts = parts;
@@ -147,30 +157,72 @@ public final class NodeProducer extends NoOpFlightProducer {
   }
 
   /**
-   * Hands the stream to its own thread and returns: gRPC delivers a call's flow-control callbacks
-   * on the thread that runs this method, so a stream that waited here for the client to be ready
-   * would never hear that it is.
+   * A file the memory tier holds is sent right here, on gRPC's thread, paced by Flight's ready
+   * callbacks (see MemoryStream). Anything else is handed to a stream thread: gRPC delivers a
+   * call's flow-control callbacks on the thread that runs this method, so a disk stream that
+   * waited here for the client to be ready would never hear that it is.
    */
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     ReadTicket request;
     RowFilter filter;
+    ObjectPath path;
     try {
       request = ReadTicket.parse(ticket.getBytes());
       filter = RowFilter.of(request);
+      path = ObjectPath.parse(request.path());
     } catch (RuntimeException e) {
       listener.error(Errors.toFlight(e, "DoGet"));
       return;
     }
-    if (!isOwner(owners(request.path()))) {
+    if (!isOwner(owners(path.uri()))) {
       misrouted.increment(); // a client with a stale view; served all the same
     }
-    try {
-      parts.streams().execute(new DoGetStream(request, filter, parts.objects(), parts.allocator(),
-          parts.batchRows(), listener)::run);
-    } catch (RejectedExecutionException closing) {
-      listener.error(Errors.unavailable("the node is shutting down; read from another owner"));
+    if (filter == null && serveFromMemory(request, path, listener)) {
+      return;
     }
+    try {
+      parts.streams().execute(new DoGetStream(request, filter, parts.objects(), parts.memory(),
+          parts.allocator(), parts.serving(), listener)::run);
+    } catch (RejectedExecutionException full) {
+      listener.error(parts.streams().isShutdown()
+          ? Errors.unavailable("the node is shutting down; read from another owner")
+          : tooBusy());
+    }
+  }
+
+  /** Starts a memory stream if the tier holds the path's known version; false if it does not. */
+  private boolean serveFromMemory(ReadTicket request, ObjectPath path,
+      ServerStreamListener listener) {
+    ObjectVersion version = parts.objects().knownVersion(path);
+    if (version == null) {
+      return false;
+    }
+    DecodedFile file = parts.memory().retain(new CacheKey(path.uri(), version.etag()));
+    if (file == null) {
+      return false;
+    }
+    int[] columns;
+    try {
+      columns = file.positions(request.columns());
+      if (memoryStreams.incrementAndGet() > parts.serving().maxStreams()) {
+        memoryStreams.decrementAndGet();
+        throw tooBusy();
+      }
+    } catch (RuntimeException e) {
+      file.release();
+      listener.error(Errors.toFlight(e, "DoGet " + request));
+      return true;
+    }
+    new MemoryStream(file, columns, listener, parts.allocator(), memoryStreams::decrementAndGet)
+        .start();
+    return true;
+  }
+
+  private FlightRuntimeException tooBusy() {
+    return CallStatus.RESOURCE_EXHAUSTED.withDescription(String.format(Locale.ROOT,
+        "the node is serving and queueing its limit of streams (--max-streams %d); retry later "
+            + "or read from another owner", parts.serving().maxStreams())).toRuntimeException();
   }
 
   @Override

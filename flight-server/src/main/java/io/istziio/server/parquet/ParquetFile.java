@@ -87,7 +87,12 @@ public final class ParquetFile implements AutoCloseable {
         return field;
       }
     }
-    throw Errors.invalid("unknown column \"%s\" in %s; its columns are: %s", column, name,
+    throw unknownColumn(column, name, schema);
+  }
+
+  /** The error for a column the file does not have, listing the ones it has. */
+  public static RuntimeException unknownColumn(String column, String file, Schema schema) {
+    return Errors.invalid("unknown column \"%s\" in %s; its columns are: %s", column, file,
         schema.getFields().stream().map(Field::getName).collect(Collectors.joining(", ")));
   }
 

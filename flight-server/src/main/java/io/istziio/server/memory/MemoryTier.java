@@ -1,0 +1,266 @@
+package io.istziio.server.memory;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.istziio.server.cache.CacheKey;
+import io.istziio.server.cache.Lease;
+import io.istziio.server.parquet.ParquetFile;
+import io.istziio.server.parquet.ParquetFooter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.util.AutoCloseables;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.TransferPair;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The memory tier: hot files decoded once into Arrow record batches, keyed by (path, ETag) like
+ * the disk tier, bounded in bytes by Caffeine's weigher, so W-TinyLFU decides which files enter
+ * and which leave.
+ *
+ * <ul>
+ *   <li>A lookup is one Caffeine read and a reference count: no lock, no store call.
+ *   <li>Files are decoded in the background, on the decode executor, after a read from the disk
+ *       tier; one decode per key at a time. Files whose footer says they would take more than
+ *       half the tier, and files with dictionary-encoded columns, are left to the disk tier.
+ *   <li>Admitted bytes never exceed the bound. An evicted file's buffers are freed when the last
+ *       stream sending them finishes, so the tier's allocator may briefly hold more than the
+ *       bound while such streams run; {@link #allocatedBytes} reports it.
+ * </ul>
+ */
+public final class MemoryTier implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MemoryTier.class);
+
+  private final long capacity;
+  private final long batchBytes;
+  private final long maxBatchRows;
+  private final BufferAllocator allocator;
+  private final Executor decoder;
+  private final Cache<CacheKey, DecodedFile> files;
+  /** Keys being decoded, so that concurrent readers start one decode. */
+  private final Map<CacheKey, Boolean> decoding = new ConcurrentHashMap<>();
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder admissions = new LongAdder();
+  private final LongAdder rejections = new LongAdder();
+  private final LongAdder evictions = new LongAdder();
+  private final LongAdder skipped = new LongAdder();
+
+  /**
+   * @param capacity the most bytes of decoded batches the tier admits; 0 turns the tier off
+   * @param batchBytes the most bytes per decoded record batch (all columns), so that a batch
+   *     fits one gRPC message
+   * @param maxBatchRows the most rows per decoded record batch
+   * @param decoder runs the decodes
+   */
+  public MemoryTier(BufferAllocator parent, long capacity, long batchBytes, long maxBatchRows,
+      Executor decoder) {
+    if (capacity < 0) {
+      throw new IllegalArgumentException("memory tier capacity must be >= 0, got " + capacity);
+    }
+    this.capacity = capacity;
+    this.batchBytes = batchBytes;
+    this.maxBatchRows = maxBatchRows;
+    this.allocator = parent.newChildAllocator("memory-tier", 0, Long.MAX_VALUE);
+    this.decoder = decoder;
+    this.files = Caffeine.newBuilder()
+        .maximumWeight(capacity)
+        .weigher((CacheKey key, DecodedFile file) -> (int) Math.min(file.bytes(), Integer.MAX_VALUE))
+        .removalListener((CacheKey key, DecodedFile file, RemovalCause cause) -> {
+          if (cause.wasEvicted()) {
+            evictions.increment();
+          }
+          file.release(); // the tier's reference; streams still sending keep theirs
+        })
+        .executor(Runnable::run) // removal on the caller's thread: buffers go back promptly
+        .build();
+  }
+
+  public boolean enabled() {
+    return capacity > 0;
+  }
+
+  /**
+   * The decoded file for {@code key}, retained for the caller, who must {@link
+   * DecodedFile#release} it; null when the tier does not hold it.
+   */
+  public DecodedFile retain(CacheKey key) {
+    if (!enabled()) {
+      return null;
+    }
+    DecodedFile file = files.getIfPresent(key);
+    if (file != null && file.tryRetain()) {
+      hits.increment();
+      return file;
+    }
+    misses.increment();
+    return null;
+  }
+
+  /**
+   * Offers a file just read from the disk tier: unless the tier holds it or is decoding it, a
+   * background decode reads it into memory and offers it to Caffeine's admission.
+   *
+   * @param lease the reader's lease on the disk copy; the decode takes a lease of its own
+   */
+  public void offer(Lease lease, ParquetFile file) {
+    CacheKey key = lease.key();
+    if (!enabled() || files.getIfPresent(key) != null || decoding.putIfAbsent(key, true) != null) {
+      return;
+    }
+    ParquetFooter footer = file.footer();
+    if (footer.bytes(null) > capacity / 2 || hasDictionary(file.fileSchema())) {
+      decoding.remove(key);
+      skipped.increment();
+      return;
+    }
+    Lease own = lease.share();
+    if (own == null) {
+      decoding.remove(key);
+      return;
+    }
+    try {
+      decoder.execute(() -> {
+        try (own) {
+          admit(decode(key, file));
+        } catch (RuntimeException e) {
+          LOG.warn("cannot decode {} into memory; it stays on disk: {}", key.path(), e.toString());
+        } finally {
+          decoding.remove(key);
+        }
+      });
+    } catch (RejectedExecutionException closing) {
+      own.close();
+      decoding.remove(key);
+    }
+  }
+
+  private void admit(DecodedFile decoded) {
+    if (decoded.bytes() > capacity / 2) {
+      skipped.increment();
+      decoded.release();
+      return;
+    }
+    files.put(decoded.key(), decoded);
+    files.cleanUp(); // runs W-TinyLFU's admission now: the candidate may be the victim
+    if (files.policy().getIfPresentQuietly(decoded.key()) == decoded) {
+      admissions.increment();
+    } else {
+      rejections.increment();
+    }
+  }
+
+  /** Decodes every column of the file into batches of at most {@code batchBytes}. */
+  private DecodedFile decode(CacheKey key, ParquetFile file) {
+    ParquetFooter footer = file.footer();
+    long bytesPerRow = Math.max(1, footer.bytes(null) / Math.max(1, footer.rows()));
+    long rowsPerBatch = Math.max(1, Math.min(maxBatchRows, batchBytes / bytesPerRow));
+    List<VectorSchemaRoot> roots = new ArrayList<>();
+    try (ParquetFile.Scan scan = file.scan(null, rowsPerBatch, null)) {
+      ArrowReader reader = scan.reader();
+      VectorSchemaRoot source = reader.getVectorSchemaRoot();
+      while (reader.loadNextBatch()) {
+        List<FieldVector> vectors = new ArrayList<>();
+        for (FieldVector vector : source.getFieldVectors()) {
+          TransferPair transfer = vector.getTransferPair(allocator);
+          transfer.transfer(); // the scanner's buffers become the tier's, without a copy
+          vectors.add((FieldVector) transfer.getTo());
+        }
+        roots.add(new VectorSchemaRoot(source.getSchema().getFields(), vectors, source.getRowCount()));
+      }
+      return new DecodedFile(key, file.fileSchema(), footer.rowGroups(), roots, allocator);
+    } catch (Exception e) {
+      AutoCloseables.closeNoChecked(() -> AutoCloseables.close(roots));
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+  }
+
+  private static boolean hasDictionary(Schema schema) {
+    return schema.getFields().stream().anyMatch(MemoryTier::hasDictionary);
+  }
+
+  private static boolean hasDictionary(Field field) {
+    return field.getDictionary() != null
+        || field.getChildren().stream().anyMatch(MemoryTier::hasDictionary);
+  }
+
+  /** Whether some version of the object at {@code path} is admitted. */
+  public boolean holds(String path) {
+    return files.asMap().keySet().stream().anyMatch(key -> key.path().equals(path));
+  }
+
+  /** The keys of the admitted files, in no order. */
+  public List<CacheKey> keys() {
+    return List.copyOf(files.asMap().keySet());
+  }
+
+  /** Drops the entry for this key, for example when its object changed. */
+  public void invalidate(CacheKey key) {
+    files.invalidate(key);
+  }
+
+  public long capacityBytes() {
+    return capacity;
+  }
+
+  /** Bytes of the admitted files: at most the capacity. */
+  public long usedBytes() {
+    return files.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+  }
+
+  /** Bytes the tier's allocator holds: admitted files and evicted ones still being sent. */
+  public long allocatedBytes() {
+    return allocator.getAllocatedMemory();
+  }
+
+  public long entries() {
+    return files.estimatedSize();
+  }
+
+  public long hits() {
+    return hits.sum();
+  }
+
+  public long misses() {
+    return misses.sum();
+  }
+
+  public long admissions() {
+    return admissions.sum();
+  }
+
+  /** Decoded files that W-TinyLFU turned away in favour of the files already held. */
+  public long rejections() {
+    return rejections.sum();
+  }
+
+  public long evictions() {
+    return evictions.sum();
+  }
+
+  /** Files left on disk: too large for the tier, or with dictionary-encoded columns. */
+  public long skipped() {
+    return skipped.sum();
+  }
+
+  /** Frees every admitted file; call after the streams have stopped. Fails loudly on a leak. */
+  @Override
+  public void close() {
+    files.invalidateAll();
+    files.cleanUp();
+    allocator.close();
+  }
+}
