@@ -1,5 +1,6 @@
 package io.istziio.client;
 
+import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +16,8 @@ import org.apache.arrow.util.AutoCloseables;
 public final class FlightClientPool implements AutoCloseable {
 
   private final BufferAllocator allocator;
-  private final Map<Location, FlightClient> clients = new ConcurrentHashMap<>();
+  /** By location URI as members advertise it: a read looks its owner up without parsing a URI. */
+  private final Map<String, FlightClient> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   public FlightClientPool(BufferAllocator allocator) {
@@ -23,10 +25,16 @@ public final class FlightClientPool implements AutoCloseable {
   }
 
   public FlightClient get(Location location) {
+    return get(location.getUri().toString());
+  }
+
+  /** The client of a location such as {@code grpc+tcp://10.0.0.1:8815}. */
+  public FlightClient get(String location) {
     if (closed) {
       throw new IllegalStateException("the client pool is closed");
     }
-    return clients.computeIfAbsent(location, l -> FlightClient.builder(allocator, l).build());
+    return clients.computeIfAbsent(location,
+        l -> FlightClient.builder(allocator, new Location(URI.create(l))).build());
   }
 
   /**
@@ -34,6 +42,11 @@ public final class FlightClientPool implements AutoCloseable {
    * for up to two minutes, so the next call should make a fresh one.
    */
   public void evict(Location location) {
+    evict(location.getUri().toString());
+  }
+
+  /** The same, by location URI. */
+  public void evict(String location) {
     FlightClient client = clients.remove(location);
     if (client != null) {
       // Closing shuts the channel down gracefully (calls under way finish) and waits for it, so

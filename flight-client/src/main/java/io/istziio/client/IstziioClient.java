@@ -21,7 +21,6 @@ import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -126,7 +125,7 @@ public final class IstziioClient implements AutoCloseable {
     long delivered = 0;
     List<String> tried = new ArrayList<>();
     for (Member node : owners(ticket.path())) {
-      try (FlightStream stream = pool.get(location(node)).getStream(ticket.toFlightTicket())) {
+      try (FlightStream stream = pool.get(node.location()).getStream(ticket.toFlightTicket())) {
         long skip = delivered;
         VectorSchemaRoot root = stream.getRoot();
         while (stream.next()) {
@@ -152,7 +151,7 @@ public final class IstziioClient implements AutoCloseable {
           throw e;
         }
         tried.add(node.id() + " (" + e.status().description() + ")");
-        pool.evict(location(node));
+        pool.evict(node.location());
         if (fromNodes != null) {
           fromNodes.refreshSoon();
         }
@@ -167,13 +166,13 @@ public final class IstziioClient implements AutoCloseable {
     List<String> tried = new ArrayList<>();
     for (Member node : owners(ticket.path())) {
       try {
-        return pool.get(location(node)).getInfo(FlightDescriptor.command(ticket.toJsonBytes()));
+        return pool.get(node.location()).getInfo(FlightDescriptor.command(ticket.toJsonBytes()));
       } catch (FlightRuntimeException e) {
         if (e.status().code() != FlightStatusCode.UNAVAILABLE) {
           throw e;
         }
         tried.add(node.id());
-        pool.evict(location(node));
+        pool.evict(node.location());
       }
     }
     throw CallStatus.UNAVAILABLE.withDescription("no owner of " + ticket.path()
@@ -191,14 +190,10 @@ public final class IstziioClient implements AutoCloseable {
   }
 
   private byte[] action(String location, String name) {
-    Iterator<Result> results = pool.get(new Location(URI.create(location))).doAction(new Action(name));
+    Iterator<Result> results = pool.get(location).doAction(new Action(name));
     byte[] body = results.next().getBody();
     results.forEachRemaining(r -> { });
     return body;
-  }
-
-  private static Location location(Member member) {
-    return new Location(URI.create(member.location()));
   }
 
   @Override
