@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DiskCacheRaceTest {
 
   private static final int THREADS = 4;
-  private static final int STEPS = 1_500; // per thread and repetition
+  private static final int STEPS = 800; // per thread and repetition
   private static final int KEYS = 5;
   private static final int SIZE = 1_000;
   // Two entries (data and sidecar) fit, a third does not: nearly every miss evicts.
@@ -87,7 +87,7 @@ class DiskCacheRaceTest {
     return new CacheKey("s3://bucket/race/" + i + ".parquet", "\"e\"");
   }
 
-  @RepeatedTest(5)
+  @RepeatedTest(3)
   void evictionsInvalidationsAndHitsOfTheSameKeysReleaseEachFileOnce() throws Exception {
     DiskCache cache = new DiskCache(directory, CAPACITY, misses);
     Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
