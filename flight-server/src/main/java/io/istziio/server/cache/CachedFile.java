@@ -9,6 +9,13 @@ import org.slf4j.LoggerFactory;
  * A file on local disk with a reference count: the cache index holds one reference while the file
  * is admitted, and every reader holds one while it reads. The file is deleted when the last
  * reference goes, so eviction never pulls a file from under a reader.
+ *
+ * <p>The index's reference is released exactly once, by whichever party removed this very object
+ * from the index: {@code invalidate}, a {@code put} that replaced it, Caffeine's eviction listener,
+ * {@code close} (which {@link #retire retires} it instead), or {@code evictColdestIdle}, whose
+ * {@link #tryClaimIdle} runs inside the index's atomic operation on the key. So while this object
+ * is in the index, {@code refs} counts the index's reference, and {@code refs == 1} there means no
+ * reader holds it.
  */
 final class CachedFile {
 
@@ -18,7 +25,9 @@ final class CachedFile {
   private final boolean admitted;
   private final Runnable deleter;
   private final AtomicInteger refs = new AtomicInteger(1);
+  private volatile boolean retired; // set before the index's reference is released, never cleared
   private AutoCloseable attachment; // guarded by this
+  private boolean gone; // guarded by this: the last reference went, no attachment may be opened
 
   /**
    * Starts with one reference, held by whoever made it.
@@ -66,27 +75,37 @@ final class CachedFile {
 
   /**
    * What a reader derived from the file and the next reader may reuse (an opened Parquet file, say),
-   * made by the first caller; it is closed just before the file is deleted.
+   * made by the first caller; it is closed when the last reference goes, just before the file is
+   * deleted. Only a holder of a reference may call it.
    */
   @SuppressWarnings("unchecked")
   synchronized <T extends AutoCloseable> T attachment(Function<Path, T> open) {
+    if (gone) {
+      // Only a caller without a reference gets here: what it opened would never be closed.
+      throw new IllegalStateException("the cached copy of " + key + " is gone; "
+          + "open attachments only while holding a lease");
+    }
     if (attachment == null) {
       attachment = open.apply(data);
     }
     return (T) attachment;
   }
 
-  private void delete() {
-    closeAttachment();
-    deleter.run();
-  }
-
-  void closeAttachment() {
+  /** The last reference went: close the attachment, and delete the file unless it was retired. */
+  private void lastReferenceGone() {
     AutoCloseable opened;
     synchronized (this) {
       opened = attachment;
       attachment = null;
+      gone = true;
     }
+    close(opened);
+    if (!retired) {
+      deleter.run();
+    }
+  }
+
+  private void close(AutoCloseable opened) {
     if (opened != null) {
       try {
         opened.close();
@@ -99,22 +118,34 @@ final class CachedFile {
   void release() {
     int left = refs.decrementAndGet();
     if (left == 0) {
-      delete();
+      lastReferenceGone();
     } else if (left < 0) {
       throw new IllegalStateException("released more often than retained: " + key);
     }
   }
 
   /**
-   * Deletes the file if only the cache index holds it, atomically with respect to {@link
-   * #tryRetain}: afterwards no reader can take it.
+   * Releases the index's reference but keeps the file on disk, for the next run to reload: the
+   * attachment is closed when the last reader is done with it, not under a reader.
    */
-  boolean tryEvict() {
-    if (refs.compareAndSet(1, 0)) {
-      delete();
-      return true;
-    }
-    return false;
+  void retire() {
+    retired = true;
+    release();
+  }
+
+  /**
+   * Takes the last reference if only the index holds the file, atomically with respect to {@link
+   * #tryRetain}: afterwards no reader can take it, and the caller must {@link #deleteClaimed}.
+   * Call it only inside the index's atomic operation on this key, having checked that the index
+   * still maps the key to this object; otherwise {@code refs == 1} may be a reader's reference.
+   */
+  boolean tryClaimIdle() {
+    return refs.compareAndSet(1, 0);
+  }
+
+  /** Deletes the file after a successful {@link #tryClaimIdle}, outside the index's lock. */
+  void deleteClaimed() {
+    lastReferenceGone();
   }
 
   /** True when only the cache index holds the file, so evicting it frees its bytes at once. */

@@ -70,6 +70,10 @@ public final class DiskCache implements AutoCloseable {
   private final Path scratch;
   private final long capacity;
   private final Executor missExecutor;
+  // The index holds one reference on each file it maps. Guarded by the index's atomic operations:
+  // whoever removes a file object from the index (remove, a put that replaces it, the eviction
+  // listener, the remapping function of evictColdestIdle) releases that reference, once; nobody
+  // else does. See CachedFile.
   private final Cache<CacheKey, CachedFile> index;
   private final Policy.Eviction<CacheKey, CachedFile> evictionOrder;
   private final Map<CacheKey, Download> downloads = new ConcurrentHashMap<>();
@@ -102,6 +106,7 @@ public final class DiskCache implements AutoCloseable {
     this.index = Caffeine.newBuilder()
         .maximumWeight(capacity)
         .weigher((CacheKey key, CachedFile file) -> (int) Math.min(file.footprint(), Integer.MAX_VALUE))
+        // Runs inside Caffeine's atomic removal of the entry, so it removed this very file.
         .evictionListener((CacheKey key, CachedFile file, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
           if (file != null) {
             evictions.increment();
@@ -166,7 +171,7 @@ public final class DiskCache implements AutoCloseable {
   public void invalidate(CacheKey key) {
     CachedFile file = index.asMap().remove(key);
     if (file != null) {
-      file.release();
+      file.release(); // the index's reference: we removed this file, so nobody else releases it
     }
   }
 
@@ -247,7 +252,7 @@ public final class DiskCache implements AutoCloseable {
       file.tryRetain(1); // the index's reference; the first one is the caller's
       CachedFile previous = index.asMap().put(key, file);
       if (previous != null) {
-        previous.release();
+        previous.release(); // the index's reference on the copy this put removed
       }
       return file;
     } catch (RuntimeException | IOException | Error e) {
@@ -295,11 +300,23 @@ public final class DiskCache implements AutoCloseable {
     if (victim.isEmpty()) {
       return false;
     }
+    CacheKey key = victim.get().getKey();
     CachedFile file = victim.get().getValue();
-    // Atomic with respect to hits: either a reader retained it first and it stays, or it is
-    // deleted now and no reader can retain it any more.
-    if (file.tryEvict()) {
-      index.asMap().remove(victim.get().getKey(), file);
+    // The victim may have been invalidated or replaced since the snapshot, its index reference
+    // released and refs == 1 now a reader's. So the index's mapping to this very file is checked,
+    // and the file claimed, inside the index's atomic operation on the key: against invalidate and
+    // put, exactly one party removes the file and releases the index's reference. Against hits,
+    // either a reader retained it first and it stays, or no reader can retain it any more.
+    boolean[] claimed = {false};
+    index.asMap().computeIfPresent(key, (k, current) -> {
+      if (current != file || !file.tryClaimIdle()) {
+        return current;
+      }
+      claimed[0] = true;
+      return null;
+    });
+    if (claimed[0]) {
+      file.deleteClaimed(); // outside the index's lock: it deletes files and closes the attachment
       evictions.increment();
     }
     return true;
@@ -390,7 +407,8 @@ public final class DiskCache implements AutoCloseable {
 
   /**
    * Fails the downloads still waiting to run and forgets the index; the files stay on disk for
-   * the next run to reload.
+   * the next run to reload. What was opened on a file is closed now if nobody reads it, else when
+   * its last reader is done.
    */
   @Override
   public void close() {
@@ -401,10 +419,12 @@ public final class DiskCache implements AutoCloseable {
         fail(key, download, Errors.unavailable("the node is shutting down; retry on another node"));
       }
     }
-    for (CachedFile file : index.asMap().values()) {
-      file.closeAttachment(); // the files stay for the next run; what was opened on them goes
+    for (CacheKey key : List.copyOf(index.asMap().keySet())) {
+      CachedFile file = index.asMap().remove(key);
+      if (file != null) {
+        file.retire(); // the index's reference, released without deleting the file
+      }
     }
-    index.asMap().clear();
   }
 
   private static void force(Path file) throws IOException {

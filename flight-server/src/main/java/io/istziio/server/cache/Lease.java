@@ -48,8 +48,13 @@ public final class Lease implements AutoCloseable {
   /**
    * The object {@code open} makes from this file, made once per cached copy and shared by its
    * readers; it lives as long as the copy. Use it only while the lease is open.
+   *
+   * @throws IllegalStateException if the lease is closed: what it opened might never be closed
    */
   public <T extends AutoCloseable> T attachment(Function<Path, T> open) {
+    if (closed.get()) {
+      throw new IllegalStateException("the lease on " + file.key() + " is closed");
+    }
     return file.attachment(open);
   }
 

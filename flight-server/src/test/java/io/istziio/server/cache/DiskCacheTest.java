@@ -2,6 +2,7 @@ package io.istziio.server.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,5 +104,60 @@ class DiskCacheTest {
     try (Lease lease = cache.acquire(key, 1000, bytes(1000))) {
       assertEquals(Lease.Outcome.MISS, lease.outcome());
     }
+  }
+
+  /** Stands for an opened Parquet file: it records whether it was closed. */
+  private static final class Opened implements AutoCloseable {
+    final AtomicBoolean closed = new AtomicBoolean();
+
+    @Override
+    public void close() {
+      closed.set(true);
+    }
+  }
+
+  @Test
+  void closingTheCacheLeavesAnAttachmentOpenUntilItsLastReaderIsDone() {
+    DiskCache cache = new DiskCache(directory, 10_000, misses);
+    CacheKey read = new CacheKey("s3://b/read", "1");
+    CacheKey idle = new CacheKey("s3://b/idle", "1");
+    Opened idleOpened;
+    try (Lease lease = cache.acquire(idle, 1000, bytes(1000))) {
+      idleOpened = lease.attachment(path -> new Opened());
+    }
+    Lease reading = cache.acquire(read, 1000, bytes(1000));
+    Opened readOpened = reading.attachment(path -> new Opened());
+
+    cache.close(); // e.g. a node stopping after its streams' grace period ran out
+
+    assertTrue(idleOpened.closed.get(), "nobody reads the idle copy: closed at once");
+    assertFalse(readOpened.closed.get(), "not closed under its reader");
+    assertTrue(Files.exists(reading.path()));
+    reading.close();
+    assertTrue(readOpened.closed.get(), "closed with its last reader");
+    assertTrue(Files.exists(reading.path()), "kept on disk for the next run");
+
+    DiskCache next = new DiskCache(directory, 10_000, misses);
+    try (Lease hit = next.acquire(read, 1000, bytes(1000))) {
+      assertEquals(Lease.Outcome.HIT, hit.outcome());
+    }
+    assertTrue(next.contains(idle));
+    next.close();
+  }
+
+  @Test
+  void anAttachmentIsNeverOpenedOnACopyThatIsGone() {
+    DiskCache cache = new DiskCache(directory, 10_000, misses);
+    CacheKey key = new CacheKey("s3://b/k", "1");
+    Lease lease = cache.acquire(key, 1000, bytes(1000));
+    cache.invalidate(key);
+    lease.close(); // the last reference: the copy is deleted
+
+    AtomicBoolean opened = new AtomicBoolean();
+    assertThrows(IllegalStateException.class, () -> lease.attachment(path -> {
+      opened.set(true); // would open a deleted file, and nothing would ever close it
+      return new Opened();
+    }));
+    assertFalse(opened.get());
   }
 }
