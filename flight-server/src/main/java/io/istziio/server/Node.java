@@ -66,7 +66,9 @@ public final class Node implements AutoCloseable {
       started.add(missExecutor::shutdownNow);
       // Streams mostly wait on their clients, so they get threads as they come (like Flight's own
       // executor); the work they wait for on a miss is bounded by the miss executor.
-      streamExecutor = Executors.newCachedThreadPool(daemonThreads("istziio-stream"));
+      // 16 MiB stacks: Arrow C++ runs the scan's filter recursively on the calling thread, and a
+      // 1,500-term filter overflowed the default 1 MiB (SIGSEGV); see FilterParser.MAX_TERMS.
+      streamExecutor = Executors.newCachedThreadPool(daemonThreads("istziio-stream", 16 << 20));
       started.add(streamExecutor::shutdownNow);
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
       peers = started(started, new FlightClientPool(allocator));
@@ -207,9 +209,13 @@ public final class Node implements AutoCloseable {
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
+    return daemonThreads(prefix, 0); // 0: the JVM's default stack size
+  }
+
+  private static ThreadFactory daemonThreads(String prefix, long stackBytes) {
     AtomicInteger count = new AtomicInteger();
     return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      Thread thread = new Thread(null, runnable, prefix + "-" + count.incrementAndGet(), stackBytes);
       thread.setDaemon(true);
       return thread;
     };
