@@ -44,6 +44,9 @@ public final class Node implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
+  /** Stack of the threads that run Arrow Dataset scans (see the stream executor). */
+  private static final long NATIVE_STACK_BYTES = 16 << 20;
+
   private final String id;
   private final Location location;
   private final BufferAllocator allocator;
@@ -73,15 +76,18 @@ public final class Node implements AutoCloseable {
       // Disk streams wait on their clients, so each has a thread, up to --max-streams of them;
       // as many more wait in the queue, and beyond that a DoGet is refused. Memory hits need no
       // thread (see MemoryStream).
+      // 16 MiB stacks: Arrow C++ runs the scan's filter recursively on the calling thread, and a
+      // 1,500-term filter overflowed the default 1 MiB (SIGSEGV); see FilterParser.MAX_TERMS.
       ThreadPoolExecutor streams = new ThreadPoolExecutor(serving.maxStreams(),
           serving.maxStreams(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(serving.maxStreams()),
-          daemonThreads("istziio-stream"));
+          daemonThreads("istziio-stream", NATIVE_STACK_BYTES));
       streams.allowCoreThreadTimeOut(true);
       streamExecutor = streams;
       started.add(streamExecutor::shutdownNow);
       // One decode at a time: decoding into memory is a background optimisation, and on a small
       // machine it must not take the cores that serve hits.
-      decodeExecutor = Executors.newSingleThreadExecutor(daemonThreads("istziio-decode"));
+      decodeExecutor = Executors.newSingleThreadExecutor(
+          daemonThreads("istziio-decode", NATIVE_STACK_BYTES));
       started.add(decodeExecutor::shutdownNow);
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
       memory = started(started, new MemoryTier(allocator, serving.memoryBytes(),
@@ -237,9 +243,13 @@ public final class Node implements AutoCloseable {
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
+    return daemonThreads(prefix, 0); // 0: the JVM's default stack size
+  }
+
+  private static ThreadFactory daemonThreads(String prefix, long stackBytes) {
     AtomicInteger count = new AtomicInteger();
     return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      Thread thread = new Thread(null, runnable, prefix + "-" + count.incrementAndGet(), stackBytes);
       thread.setDaemon(true);
       return thread;
     };

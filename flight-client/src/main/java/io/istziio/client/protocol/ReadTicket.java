@@ -2,6 +2,7 @@ package io.istziio.client.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
@@ -78,18 +79,24 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
       ticket = Json.MAPPER.readValue(json, ReadTicket.class);
     } catch (UnrecognizedPropertyException e) {
       throw invalid("unknown field \"%s\" in the ticket; a ticket has the fields %s",
-          e.getPropertyName(), FIELDS);
+          shorten(e.getPropertyName()), FIELDS);
+    } catch (StreamConstraintsException e) {
+      // Jackson's guards against hostile input (nesting deeper than 1,000, huge numbers or
+      // names); such an exception has no location.
+      throw invalid("the ticket exceeds a JSON parser limit (%s); send a ticket such as "
+          + "{\"path\": \"s3://bucket/key.parquet\"}", shorten(e.getOriginalMessage()));
     } catch (MismatchedInputException e) {
       String field = e.getPath().isEmpty() ? null : e.getPath().get(0).getFieldName();
       throw field == null
           ? invalid("the ticket must be a JSON object such as {\"path\": \"s3://bucket/key.parquet\"}")
           : invalid("field \"%s\" of the ticket has the wrong type: %s", field, expectedType(field));
     } catch (JsonProcessingException e) {
-      throw invalid("the ticket is not valid JSON (%s at line %d, column %d); send UTF-8 JSON such "
-              + "as {\"path\": \"s3://bucket/key.parquet\"}",
-          e.getOriginalMessage(), e.getLocation().getLineNr(), e.getLocation().getColumnNr());
+      String where = e.getLocation() == null ? ""
+          : String.format(" at line %d, column %d", e.getLocation().getLineNr(), e.getLocation().getColumnNr());
+      throw invalid("the ticket is not valid JSON (%s%s); send UTF-8 JSON such "
+              + "as {\"path\": \"s3://bucket/key.parquet\"}", shorten(e.getOriginalMessage()), where);
     } catch (IOException e) {
-      throw invalid("the ticket could not be read: %s", e.getMessage());
+      throw invalid("the ticket could not be read: %s", shorten(e.getMessage()));
     }
     if (ticket == null) {
       throw invalid("the ticket is empty; send {\"path\": \"s3://bucket/key.parquet\"}");
@@ -109,7 +116,7 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
           throw invalid("\"columns\" holds an empty or null name; list column names as strings");
         }
         if (!seen.add(column)) {
-          throw invalid("column \"%s\" is listed twice in \"columns\"", column);
+          throw invalid("column \"%s\" is listed twice in \"columns\"", shorten(column));
         }
       }
     }
@@ -127,6 +134,18 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
       case "columns" -> "expected a list of strings such as [\"a\", \"b\"]";
       default -> "see the ticket format in the README";
     };
+  }
+
+  /**
+   * User input cut to 200 characters for a message, which travels in a gRPC header of at most
+   * 8 KB. The node's Errors.shorten does the same; the protocol cannot depend on the node.
+   */
+  private static String shorten(String input) {
+    if (input == null || input.length() <= 200) {
+      return input;
+    }
+    int end = Character.isHighSurrogate(input.charAt(199)) ? 199 : 200;
+    return input.substring(0, end) + "...(" + (input.length() - end) + " more characters)";
   }
 
   private static RuntimeException invalid(String format, Object... args) {

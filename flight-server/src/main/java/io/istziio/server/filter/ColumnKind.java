@@ -9,12 +9,24 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 enum ColumnKind {
   INTEGER, FLOAT, DECIMAL, STRING, BOOLEAN, DATE, TIMESTAMP, UNSUPPORTED;
 
+  /**
+   * The widest decimal the native scanner's Substrait reader takes: it reads every Substrait
+   * decimal as Arrow's decimal128, and for a precision above 38 Arrow C++ aborts the process
+   * ("Decimal precision out of range [1, 38]") instead of returning an error.
+   */
+  static final int MAX_DECIMAL_PRECISION = 38;
+
+  /** A decimal too wide to appear anywhere in a Substrait expression the node hands to Arrow. */
+  static boolean isWideDecimal(ArrowType type) {
+    return type instanceof ArrowType.Decimal decimal && decimal.getPrecision() > MAX_DECIMAL_PRECISION;
+  }
+
   static ColumnKind of(ArrowType type) {
     return switch (type.getTypeID()) {
       case Int -> ((ArrowType.Int) type).getIsSigned() ? INTEGER : UNSUPPORTED;
       case FloatingPoint -> ((ArrowType.FloatingPoint) type).getPrecision()
           == FloatingPointPrecision.HALF ? UNSUPPORTED : FLOAT; // Acero has no float16 kernels
-      case Decimal -> DECIMAL;
+      case Decimal -> isWideDecimal(type) ? UNSUPPORTED : DECIMAL;
       case Utf8, LargeUtf8 -> STRING;
       case Bool -> BOOLEAN;
       case Date -> ((ArrowType.Date) type).getUnit() == DateUnit.DAY ? DATE : UNSUPPORTED;
@@ -32,7 +44,8 @@ enum ColumnKind {
         case SINGLE -> "float32";
         case DOUBLE -> "float64";
       };
-      case Decimal -> "decimal(" + ((ArrowType.Decimal) type).getPrecision() + ","
+      case Decimal -> (((ArrowType.Decimal) type).getBitWidth() == 256 ? "decimal256(" : "decimal(")
+          + ((ArrowType.Decimal) type).getPrecision() + ","
           + ((ArrowType.Decimal) type).getScale() + ")";
       case Utf8, LargeUtf8 -> "string";
       case Bool -> "bool";

@@ -31,6 +31,10 @@ import java.util.Locale;
  * </pre>
  *
  * Keywords are case-insensitive. Errors name the position and what was expected there.
+ *
+ * <p>A filter may have at most {@link #MAX_TERMS} terms and nest {@link #MAX_DEPTH} levels: Arrow
+ * C++ evaluates the compiled expression recursively on the calling thread's native stack, and a
+ * larger one can overflow it and kill the node (SIGSEGV).
  */
 public final class FilterParser {
 
@@ -48,9 +52,8 @@ public final class FilterParser {
     String describe() {
       return switch (type) {
         case END -> "the end of the filter";
-        case STRING -> "'" + text + "'";
-        case QUOTED_NAME -> "\"" + text + "\"";
-        default -> "\"" + text + "\"";
+        case STRING -> "'" + Errors.shorten(text) + "'";
+        default -> "\"" + Errors.shorten(text) + "\"";
       };
     }
   }
@@ -60,10 +63,20 @@ public final class FilterParser {
       "NULL", "TRUE", "FALSE");
   private static final int MAX_DEPTH = 200;
 
+  /**
+   * The most terms a filter may have: each comparison, IS NULL, boolean column and IN value
+   * counts one, a BETWEEN two (its two comparisons). Arrow C++ flattens a chain of ANDs or ORs and
+   * recurses once per operand: on a thread with the JVM's default 1 MiB stack, 1,200 terms ran and
+   * 1,500 overflowed it (SIGSEGV), about 0.7 KiB a term. 1,000 keeps a margin even there; the
+   * node's stream threads, which run the scans, have 16 MiB (Node), room for about 20,000.
+   */
+  public static final int MAX_TERMS = 1_000;
+
   private final String text;
   private final List<Token> tokens;
   private int next;
   private int depth;
+  private int terms;
 
   private FilterParser(String text) {
     this.text = text;
@@ -73,7 +86,9 @@ public final class FilterParser {
   /**
    * Parses a filter.
    *
-   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT naming the position
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT naming the position of
+   *     a syntax error, or when the filter has more than {@link #MAX_TERMS} terms or nests deeper
+   *     than {@link #MAX_DEPTH} levels (limits that keep the native scanner within its stack)
    */
   public static Filter parse(String text) {
     FilterParser parser = new FilterParser(text);
@@ -81,6 +96,11 @@ public final class FilterParser {
     Token end = parser.peek();
     if (end.type() != Type.END) {
       throw parser.error(end, "AND, OR or the end of the filter");
+    }
+    if (parser.terms > MAX_TERMS) {
+      throw Errors.invalid("the filter has %d terms; a filter may have at most %d (each "
+          + "comparison, IS NULL and IN value counts one, BETWEEN two): split the read into "
+          + "several, or filter part of it in the client", parser.terms, MAX_TERMS);
     }
     return filter;
   }
@@ -140,6 +160,7 @@ public final class FilterParser {
         Literal low = literal("the lower bound of BETWEEN");
         expectWord("AND", "AND between the two bounds of BETWEEN");
         Literal high = literal("the upper bound of BETWEEN");
+        terms += 2;
         return new Filter.Between(column, low, high, negated);
       }
       if (after.isWord("IN")) {
@@ -151,6 +172,7 @@ public final class FilterParser {
           values.add(literal("a value in the IN list"));
         }
         expectSymbol(")", "\",\" or \")\" in the IN list");
+        terms += values.size();
         return new Filter.In(column, values, negated);
       }
       if (after.isWord("IS")) {
@@ -161,9 +183,11 @@ public final class FilterParser {
           not = true;
         }
         expectWord("NULL", "NULL after IS" + (not ? " NOT" : ""));
+        terms++;
         return new Filter.IsNull(column, not);
       }
       if (!isComparison(after)) {
+        terms++;
         return new Filter.BooleanColumn(column);
       }
     }
@@ -180,6 +204,7 @@ public final class FilterParser {
       default -> Op.GE;
     };
     Filter.Operand right = operand("a column name or a value after \"" + after.text() + "\"");
+    terms++;
     return new Filter.Compare(left, op, right);
   }
 
@@ -240,7 +265,8 @@ public final class FilterParser {
   }
 
   private static String describe(Filter.Operand operand) {
-    return operand instanceof Column column ? "column \"" + column.name() + "\"" : operand.toString();
+    return operand instanceof Column column ? "column \"" + Errors.shorten(column.name()) + "\""
+        : Errors.shorten(operand.toString());
   }
 
   private void expectSymbol(String symbol, String expected) {
@@ -270,10 +296,23 @@ public final class FilterParser {
     return syntaxError(text, token.position(), "expected " + expected + ", found " + token.describe());
   }
 
+  /**
+   * The problem, then the text around the position with a caret under it. Only a window of the
+   * text is shown, so that a long filter still fits in a status message.
+   */
   private static RuntimeException syntaxError(String text, int position, String problem) {
-    return Errors.invalid("filter does not parse at position %d: %s%n  %s%n  %s^", position,
-        problem, text, " ".repeat(position));
+    int start = Math.max(0, position - EXCERPT_CHARS);
+    int end = Math.min(text.length(), position + EXCERPT_CHARS);
+    String before = start > 0 ? "..." : "";
+    String excerpt = before + text.substring(start, end) + (end < text.length() ? "..." : "");
+    // The problem is part of the format (its user input already shortened) so that Errors does
+    // not cut it as if it were one piece of input.
+    return Errors.invalid("filter does not parse at position %d: " + problem.replace("%", "%%")
+        + "%n  %s%n  %s^", position, excerpt, " ".repeat(before.length() + position - start));
   }
+
+  /** Characters of the filter shown on each side of a syntax error. */
+  private static final int EXCERPT_CHARS = 60;
 
   private static List<Token> tokenize(String text) {
     List<Token> tokens = new ArrayList<>();
@@ -304,12 +343,12 @@ public final class FilterParser {
           }
           if (i == digits) {
             throw syntaxError(text, i, "expected the digits of the exponent in \""
-                + text.substring(start, i) + "\"");
+                + Errors.shorten(text.substring(start, i)) + "\"");
           }
         }
         String number = text.substring(start, i);
         if (number.chars().filter(ch -> ch == '.').count() > 1) {
-          throw syntaxError(text, start, "\"" + number + "\" is not a number");
+          throw syntaxError(text, start, "\"" + Errors.shorten(number) + "\" is not a number");
         }
         tokens.add(new Token(Type.NUMBER, number, start));
       } else if (c == '\'' || c == '"') {

@@ -28,6 +28,14 @@ public final class RowFilter {
     }
   }
 
+  /**
+   * The most Expression nodes an outside Substrait expression may hold. A filter-language term
+   * compiles to about four (a comparison, its column, its literal, its share of the ANDs and ORs),
+   * so this is the node's {@link FilterParser#MAX_TERMS} in Substrait's terms, with the same
+   * reason: Arrow C++ recurses over the expression on the native stack.
+   */
+  public static final int MAX_SUBSTRAIT_EXPRESSIONS = 4 * FilterParser.MAX_TERMS;
+
   private final Filter parsed;
   private final byte[] substrait;
 
@@ -54,7 +62,15 @@ public final class RowFilter {
     return null;
   }
 
-  /** Checks the predicate against the file's schema and compiles it for the scanner. */
+  /**
+   * Checks the predicate against the file's schema and compiles it for the scanner; nothing it
+   * lets through can crash the native scanner.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a predicate that
+   *     does not fit the file or is larger than {@link #MAX_SUBSTRAIT_EXPRESSIONS} expressions;
+   *     UNIMPLEMENTED for one that uses a type the native scanner cannot take (a decimal of more
+   *     than 38 digits)
+   */
   public Compiled compile(Schema schema) {
     if (parsed != null) {
       BoundFilter bound = FilterBinder.bind(parsed, schema);
@@ -79,6 +95,17 @@ public final class RowFilter {
       throw Errors.invalid("the Substrait ExtendedExpression must hold exactly one boolean "
           + "expression; it holds %d", expression.getReferredExprCount());
     }
+    List<io.substrait.proto.Type> baseTypes = expression.getBaseSchema().getStruct().getTypesList();
+    for (int i = 0; i < baseTypes.size(); i++) {
+      String column = i < schema.getFields().size() ? schema.getFields().get(i).getName() : "#" + i;
+      checkNative(baseTypes.get(i), "column \"" + Errors.shorten(column) + "\" of its base schema");
+    }
+    int expressions = checkNative(expression.getReferredExpr(0), "its expression");
+    if (expressions > MAX_SUBSTRAIT_EXPRESSIONS) {
+      throw Errors.invalid("the Substrait expression has %d nodes; at most %d are taken (a "
+          + "filter of %d terms); split the read into several", expressions,
+          MAX_SUBSTRAIT_EXPRESSIONS, FilterParser.MAX_TERMS);
+    }
     List<String> fileColumns = schema.getFields().stream().map(Field::getName).toList();
     boolean flat = schema.getFields().stream().allMatch(f -> f.getChildren().isEmpty());
     List<String> baseColumns = expression.getBaseSchema().getNamesList();
@@ -87,5 +114,42 @@ public final class RowFilter {
           + "in file order %s; build the expression against the file's schema", baseColumns,
           fileColumns);
     }
+  }
+
+  /**
+   * Walks every message under {@code message}: refuses the decimals that Arrow C++ aborts on
+   * (precision outside [1, 38], in a type or a literal, at any depth) and counts the Expression
+   * nodes. The recursion is bounded by protobuf's own nesting limit of 100 when it parsed them.
+   *
+   * @param where where the message sits, for the error
+   * @return how many Expression nodes it holds
+   */
+  private static int checkNative(com.google.protobuf.Message message, String where) {
+    int precision = -1;
+    if (message instanceof io.substrait.proto.Type.Decimal decimal) {
+      precision = decimal.getPrecision();
+    } else if (message instanceof io.substrait.proto.Expression.Literal.Decimal decimal) {
+      precision = decimal.getPrecision();
+    }
+    if (precision != -1 && (precision < 1 || precision > ColumnKind.MAX_DECIMAL_PRECISION)) {
+      throw Errors.unimplemented("the Substrait expression has a decimal(%d,%d) in %s: the node's "
+          + "native scanner takes decimals of 1 to %d digits; read without a filter on that "
+          + "column (or filter in the client)", precision, message instanceof io.substrait.proto.Type.Decimal type
+              ? type.getScale() : ((io.substrait.proto.Expression.Literal.Decimal) message).getScale(),
+          where, ColumnKind.MAX_DECIMAL_PRECISION);
+    }
+    int expressions = message instanceof io.substrait.proto.Expression ? 1 : 0;
+    for (Object value : message.getAllFields().values()) {
+      if (value instanceof com.google.protobuf.Message child) {
+        expressions += checkNative(child, where);
+      } else if (value instanceof List<?> list) {
+        for (Object element : list) {
+          if (element instanceof com.google.protobuf.Message child) {
+            expressions += checkNative(child, where);
+          }
+        }
+      }
+    }
+    return expressions;
   }
 }

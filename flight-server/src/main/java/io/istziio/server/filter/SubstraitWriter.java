@@ -156,8 +156,10 @@ public final class SubstraitWriter {
   }
 
   /**
-   * The Substrait type of a column. Columns a filter cannot reference (nested, binary...) still
-   * need a slot in the base schema; they get a binary placeholder, which is never read.
+   * The Substrait type of a column. Columns a filter cannot reference (nested, binary, decimals
+   * wider than 38 digits...) still need a slot in the base schema; they get a binary placeholder,
+   * which is never read. The placeholder also keeps types that Arrow's Substrait reader aborts on
+   * (a decimal of 40 digits, even inside a struct) out of the expression.
    */
   private static Type type(ArrowType type, boolean nullable) {
     TypeCreator types = TypeCreator.of(nullable);

@@ -18,9 +18,19 @@ public record ObjectPath(String uri, String scheme, String bucket, String key) {
   public static final String S3 = "s3";
   public static final String FILE = "file";
 
+  /** S3's limit on the length of an object key; a longer one could never name an object. */
+  private static final int MAX_S3_KEY_BYTES = 1024;
+
   private static final String EXAMPLES =
       "use s3://bucket/key.parquet or file:///absolute/path.parquet";
 
+  /**
+   * Parses a ticket's path.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a path that is
+   *     not an s3:// or absolute file:// URI, an S3 key longer than S3's 1,024 bytes, or a file
+   *     path no file system can hold
+   */
   public static ObjectPath parse(String path) {
     URI uri;
     try {
@@ -35,11 +45,19 @@ public record ObjectPath(String uri, String scheme, String bucket, String key) {
       if (bucket == null || bucket.isEmpty() || key.isEmpty() || uri.getQuery() != null) {
         throw Errors.invalid("path \"%s\" names no object; %s", path, EXAMPLES);
       }
+      if (key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_S3_KEY_BYTES) {
+        throw Errors.invalid("path \"%s\" has a key longer than S3 allows (%d bytes of UTF-8); "
+            + "check the path", path, MAX_S3_KEY_BYTES);
+      }
       return new ObjectPath(path, S3, bucket, key);
     }
     if (FILE.equals(scheme)) {
       if (uri.getAuthority() != null || uri.getPath() == null || !uri.getPath().startsWith("/")) {
         throw Errors.invalid("path \"%s\" is not an absolute file URI; %s", path, EXAMPLES);
+      }
+      if (uri.getPath().indexOf('\0') >= 0) { // no file system takes one; Path.of would throw
+        throw Errors.invalid("path \"%s\" holds a NUL character (%%00), which no file name can "
+            + "contain; %s", path, EXAMPLES);
       }
       return new ObjectPath(path, FILE, "", uri.getPath());
     }
