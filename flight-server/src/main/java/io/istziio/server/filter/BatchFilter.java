@@ -437,7 +437,15 @@ public final class BatchFilter {
     @Override
     void holds(FieldVector a, FieldVector b, int rows, long[] t) {
       Strings column = new Strings(a, rows);
-      if (b == null) {
+      if (b == null && (mask == 0b0010 || mask == 0b1101)) {
+        // = and != only ask equal or not: strings of another length are "less", unread.
+        for (int i = 0; i < rows; i++) {
+          long start = column.start(i);
+          long end = column.end(i);
+          int c = end - start != literal.length ? 0 : compareBytes(start, end, literal);
+          t[i >>> 6] |= (long) ((mask >>> c) & 1) << i;
+        }
+      } else if (b == null) {
         for (int i = 0; i < rows; i++) {
           int c = compareBytes(column.start(i), column.end(i), literal);
           t[i >>> 6] |= (long) ((mask >>> c) & 1) << i;
