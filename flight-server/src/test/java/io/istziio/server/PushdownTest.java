@@ -39,17 +39,26 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Filters evaluated inside the node's scanner return exactly the rows for which the same predicate,
  * written independently in Java over the generator's values, holds. A null never satisfies a
- * comparison, as in SQL.
+ * comparison, as in SQL. {@link MemoryPushdownTest} runs the same matrix against the memory tier.
  */
 class PushdownTest extends NodeTestBase {
 
-  private static final String PATH = "s3://data/pushdown.parquet";
-  private FlightClient client;
+  static final String PATH = "s3://data/pushdown.parquet";
+  FlightClient client;
 
   @BeforeEach
   void startNode() throws Exception {
     putSample("pushdown.parquet");
-    client = connect(start(config(64 << 20)));
+    Node node = start(config(64 << 20).withMemoryBytes(tier().equals(ReadStats.MEMORY) ? 256 << 20 : 0));
+    client = connect(node);
+    if (tier().equals(ReadStats.MEMORY)) {
+      warmMemory(node, client, PATH);
+    }
+  }
+
+  /** The tier the reads of {@link #PATH} are served from. */
+  String tier() {
+    return ReadStats.DISK;
   }
 
   private static long micros(String instant) {
@@ -142,6 +151,7 @@ class PushdownTest extends NodeTestBase {
       assertEquals(expected("unit price", id), row.get("unit price"));
     }
     ReadStats stats = result.stats();
+    assertEquals(tier(), stats.tier());
     assertEquals(want.size(), stats.rows());
     assertTrue(stats.rowsScanned() >= stats.rows(), "scanned " + stats.rowsScanned());
   }

@@ -63,6 +63,17 @@ public final class RowFilter {
   }
 
   /**
+   * Checks the predicate against the file's schema, for evaluation in Java ({@link BatchFilter});
+   * null for an outside Substrait expression, which only Arrow's scanner can run.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a predicate that
+   *     does not fit the file
+   */
+  public BoundFilter bind(Schema schema) {
+    return parsed != null ? FilterBinder.bind(parsed, schema) : null;
+  }
+
+  /**
    * Checks the predicate against the file's schema and compiles it for the scanner; nothing it
    * lets through can crash the native scanner.
    *

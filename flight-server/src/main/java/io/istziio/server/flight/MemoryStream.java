@@ -2,23 +2,31 @@ package io.istziio.server.flight;
 
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.server.Errors;
+import io.istziio.server.filter.BatchFilter;
+import io.istziio.server.filter.FilteredBatches;
+import io.istziio.server.filter.RowGroupPruner;
 import io.istziio.server.memory.DecodedFile;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * One DoGet answered from the memory tier, on gRPC's own threads: it writes batches while the
  * client's flow-control window is open and resumes from Flight's ready callback, so no thread
- * waits for a slow client and none is handed the stream. Each batch is a view of the decoded
- * file's buffers (a projection picks columns, nothing is copied) written zero-copy: a stream
- * holds only references to buffers the tier already holds.
+ * waits for a slow client and none is handed the stream.
+ *
+ * <p>Without a filter each batch is a view of the decoded file's buffers (a projection picks
+ * columns, nothing is copied) written zero-copy: the stream holds only references to buffers the
+ * tier already holds. With a filter, {@link BatchFilter} selects the rows of each cached batch and
+ * they are copied into one batch of the stream's own, reused from batch to batch (so it is written
+ * with a copy: a zero-copy write would still point at it when the next batch overwrites it).
  *
  * <p>Threading: gRPC runs {@code getStream}, the ready callback and the cancel callback of one
  * call one at a time, so {@link #pump} never runs concurrently with itself; {@code finished}
@@ -28,44 +36,56 @@ final class MemoryStream {
 
   private final DecodedFile file;
   private final int[] columns;
+  private final List<Integer> projection;
+  private final BatchFilter filter;
+  private final RowGroupPruner.Pruning pruning;
   private final ServerStreamListener listener;
-  private final BufferAllocator metadataAllocator;
+  private final BufferAllocator allocator;
   private final Runnable onFinish;
   private final VectorSchemaRoot root;
   private final VectorLoader loader;
   private final AtomicBoolean finished = new AtomicBoolean();
   private long sendNanos;
   private long rows;
+  private long batches;
   private long bytes;
   private int next;
 
   /**
    * @param file retained for this stream; released when it ends
    * @param columns the positions of the projected columns in the file's schema
+   * @param filter the ticket's filter, or null
+   * @param pruning what the file's statistics say of the filter, reported in the stats
+   * @param allocator for the stream's own buffers: the filtered batch and the stats
    * @param onFinish runs once when the stream ends, however it ends
    */
-  MemoryStream(DecodedFile file, int[] columns, ServerStreamListener listener,
-      BufferAllocator metadataAllocator, Runnable onFinish) {
+  MemoryStream(DecodedFile file, int[] columns, BatchFilter filter,
+      RowGroupPruner.Pruning pruning, ServerStreamListener listener, BufferAllocator allocator,
+      Runnable onFinish) {
     this.file = file;
     this.columns = columns;
+    this.projection = Arrays.stream(columns).boxed().toList();
+    this.filter = filter;
+    this.pruning = pruning;
     this.listener = listener;
-    this.metadataAllocator = metadataAllocator;
+    this.allocator = allocator;
     this.onFinish = onFinish;
-    Field[] fields = new Field[columns.length];
-    for (int i = 0; i < columns.length; i++) {
-      fields[i] = file.schema().getFields().get(columns[i]);
+    if (filter == null) {
+      // Vectors of the tier's own allocator: loading a cached buffer into them is a reference
+      // count, with no accounting across allocators.
+      this.root = FilteredBatches.allocate(file.schema(), projection, file.allocator());
+      this.loader = new VectorLoader(root);
+    } else {
+      this.root = FilteredBatches.allocate(file.schema(), projection, allocator);
+      this.loader = null;
     }
-    // Vectors of the tier's own allocator: loading a cached buffer into them is a reference count.
-    this.root = VectorSchemaRoot.create(new Schema(java.util.List.of(fields),
-        file.schema().getCustomMetadata()), file.allocator());
-    this.loader = new VectorLoader(root);
   }
 
   /** Sends the schema and what the client's window takes now; the ready callback does the rest. */
   void start() {
     listener.setOnCancelHandler(this::finish);
     listener.setOnReadyHandler(this::pump);
-    listener.setUseZeroCopy(true);
+    listener.setUseZeroCopy(filter == null);
     try {
       listener.start(root);
     } catch (RuntimeException e) {
@@ -77,8 +97,9 @@ final class MemoryStream {
 
   private void pump() {
     try {
+      List<DecodedFile.Batch> cached = file.batches();
       while (!finished.get() && listener.isReady()) {
-        if (next == file.batches().size()) {
+        if (next == cached.size()) {
           if (next == 0) {
             listener.putMetadata(stats()); // an empty file: the stats go alone
           }
@@ -87,13 +108,27 @@ final class MemoryStream {
           return;
         }
         long start = System.nanoTime();
-        try (ArrowRecordBatch batch = file.batches().get(next).project(columns)) {
-          loader.load(batch);
+        DecodedFile.Batch batch = cached.get(next++);
+        boolean last = next == cached.size();
+        if (filter == null) {
+          try (ArrowRecordBatch body = batch.project(columns)) {
+            loader.load(body);
+          }
+        } else {
+          int[] selected = filter.select(batch.root());
+          if (selected.length == 0 && !last) {
+            continue; // nothing to send; the last batch goes even if empty, to carry the stats
+          }
+          FilteredBatches.fill(batch.root(), selected, projection, root);
         }
-        bytes += batchBytes();
         rows += root.getRowCount();
-        next++;
-        if (next == file.batches().size()) {
+        if (root.getRowCount() > 0) {
+          batches++;
+        }
+        for (FieldVector vector : root.getFieldVectors()) {
+          bytes += vector.getBufferSize();
+        }
+        if (last) {
           listener.putNext(stats()); // the last batch carries the read's stats
         } else {
           listener.putNext();
@@ -112,18 +147,11 @@ final class MemoryStream {
     finish();
   }
 
-  private long batchBytes() {
-    long total = 0;
-    for (var vector : root.getFieldVectors()) {
-      total += vector.getBufferSize();
-    }
-    return total;
-  }
-
   private ArrowBuf stats() {
-    byte[] json = new ReadStats(ReadStats.HIT, 0, 0, sendNanos, rows, next, bytes,
-        file.rowGroups(), 0, file.rows(), ReadStats.MEMORY).toJsonBytes();
-    ArrowBuf metadata = metadataAllocator.buffer(json.length);
+    byte[] json = new ReadStats(ReadStats.HIT, 0, 0, sendNanos, rows, batches, bytes,
+        file.footer().rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.MEMORY)
+        .toJsonBytes();
+    ArrowBuf metadata = allocator.buffer(json.length);
     metadata.writeBytes(json);
     return metadata; // the listener owns and releases it
   }

@@ -12,7 +12,10 @@ import io.istziio.server.Errors;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.filter.BatchFilter;
+import io.istziio.server.filter.BoundFilter;
 import io.istziio.server.filter.RowFilter;
+import io.istziio.server.filter.RowGroupPruner;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.ParquetFile;
 import io.istziio.server.store.ObjectPath;
@@ -178,7 +181,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     if (!isOwner(owners(path.uri()))) {
       misrouted.increment(); // a client with a stale view; served all the same
     }
-    if (filter == null && serveFromMemory(request, path, listener)) {
+    if (serveFromMemory(request, filter, path, listener)) {
       return;
     }
     try {
@@ -191,8 +194,11 @@ public final class NodeProducer extends NoOpFlightProducer {
     }
   }
 
-  /** Starts a memory stream if the tier holds the path's known version; false if it does not. */
-  private boolean serveFromMemory(ReadTicket request, ObjectPath path,
+  /**
+   * Starts a memory stream if the tier holds the path's known version; false if it does not, or
+   * if the filter is an outside Substrait expression, which only the disk tier's scanner runs.
+   */
+  private boolean serveFromMemory(ReadTicket request, RowFilter filter, ObjectPath path,
       ServerStreamListener listener) {
     ObjectVersion version = parts.objects().knownVersion(path);
     if (version == null) {
@@ -203,8 +209,19 @@ public final class NodeProducer extends NoOpFlightProducer {
       return false;
     }
     int[] columns;
+    BatchFilter batchFilter = null;
+    RowGroupPruner.Pruning pruning = RowGroupPruner.Pruning.none(file.footer());
     try {
       columns = file.positions(request.columns());
+      if (filter != null) {
+        BoundFilter bound = filter.bind(file.schema());
+        if (bound == null) {
+          file.release();
+          return false;
+        }
+        batchFilter = BatchFilter.compile(bound);
+        pruning = RowGroupPruner.prune(bound, file.footer());
+      }
       if (memoryStreams.incrementAndGet() > parts.serving().maxStreams()) {
         memoryStreams.decrementAndGet();
         throw tooBusy();
@@ -214,8 +231,8 @@ public final class NodeProducer extends NoOpFlightProducer {
       listener.error(Errors.toFlight(e, "DoGet " + request));
       return true;
     }
-    new MemoryStream(file, columns, listener, parts.allocator(), memoryStreams::decrementAndGet)
-        .start();
+    new MemoryStream(file, columns, batchFilter, pruning, listener, parts.allocator(),
+        memoryStreams::decrementAndGet).start();
     return true;
   }
 

@@ -2,6 +2,7 @@ package io.istziio.server.memory;
 
 import io.istziio.server.cache.CacheKey;
 import io.istziio.server.parquet.ParquetFile;
+import io.istziio.server.parquet.ParquetFooter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -59,17 +60,17 @@ public final class DecodedFile {
   private final BufferAllocator allocator;
   private final long bytes;
   private final long rows;
-  private final int rowGroups;
+  private final ParquetFooter footer;
   private final AtomicInteger refs = new AtomicInteger(1);
 
   /**
    * Takes ownership of the batches' roots, whose buffers must all live in {@code allocator} (the
    * tier's); the file starts with one reference, held by its maker.
    */
-  DecodedFile(CacheKey key, Schema schema, int rowGroups, List<VectorSchemaRoot> roots,
+  DecodedFile(CacheKey key, Schema schema, ParquetFooter footer, List<VectorSchemaRoot> roots,
       BufferAllocator allocator) {
     this.key = key;
-    this.rowGroups = rowGroups;
+    this.footer = footer;
     this.schema = schema;
     this.allocator = allocator;
     List<Batch> made = new ArrayList<>(roots.size());
@@ -121,9 +122,9 @@ public final class DecodedFile {
     return rows;
   }
 
-  /** Row groups in the Parquet file it was decoded from. */
-  public int rowGroups() {
-    return rowGroups;
+  /** The footer of the Parquet file it was decoded from. */
+  public ParquetFooter footer() {
+    return footer;
   }
 
   /** Bytes of Arrow memory the batches hold. */

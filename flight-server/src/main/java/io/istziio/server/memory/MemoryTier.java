@@ -181,7 +181,7 @@ public final class MemoryTier implements AutoCloseable {
         }
         roots.add(new VectorSchemaRoot(source.getSchema().getFields(), vectors, source.getRowCount()));
       }
-      return new DecodedFile(key, file.fileSchema(), footer.rowGroups(), roots, allocator);
+      return new DecodedFile(key, file.fileSchema(), footer, roots, allocator);
     } catch (Exception e) {
       AutoCloseables.closeNoChecked(() -> AutoCloseables.close(roots));
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
