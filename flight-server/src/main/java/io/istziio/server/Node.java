@@ -17,9 +17,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +48,7 @@ public final class Node implements AutoCloseable {
   private final BufferAllocator allocator;
   private final ObjectStores stores;
   private final ExecutorService missExecutor;
+  private final ExecutorService revalidateExecutor;
   private final ExecutorService streamExecutor;
   private final DiskCache disk;
   private final FlightClientPool peers;
@@ -64,13 +67,18 @@ public final class Node implements AutoCloseable {
           config.localRoot() != null ? new LocalObjectStore(config.localRoot()) : null));
       missExecutor = Executors.newFixedThreadPool(config.missThreads(), daemonThreads("istziio-miss"));
       started.add(missExecutor::shutdownNow);
+      // Background revalidations (HEADs): a few threads, at most one task per stale path; when the
+      // queue is full the refresh is refused and tried again on a later read.
+      revalidateExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(4096), daemonThreads("istziio-revalidate"));
+      started.add(revalidateExecutor::shutdownNow);
       // Streams mostly wait on their clients, so they get threads as they come (like Flight's own
       // executor); the work they wait for on a miss is bounded by the miss executor.
       streamExecutor = Executors.newCachedThreadPool(daemonThreads("istziio-stream"));
       started.add(streamExecutor::shutdownNow);
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
       peers = started(started, new FlightClientPool(allocator));
-      ObjectCache objects = new ObjectCache(stores, disk, config.freshness(),
+      ObjectCache objects = new ObjectCache(stores, disk, config.freshness(), revalidateExecutor,
           (path, file) -> ParquetFooter.read(file, path.uri()));
       NodeConfig.Ring ring = config.ring();
       // With port 0 the node's identity is known only once the server has bound its port, and
@@ -203,6 +211,7 @@ public final class Node implements AutoCloseable {
     }
     disk.close(); // after the streams: it closes the Parquet files they share
     missExecutor.shutdownNow();
+    revalidateExecutor.shutdownNow();
     AutoCloseables.close(server, peers, stores, allocator);
   }
 
