@@ -202,6 +202,7 @@ public final class DiskCache implements AutoCloseable {
 
   private void run(String path, Fetcher fetcher, Download download) {
     CachedFile file;
+    downloadsStarted.increment(); // counted as the request goes out, before the store answers
     try (ObjectContent content = fetcher.open()) {
       ObjectVersion version = content.version();
       CacheKey key = new CacheKey(path, version.etag());
@@ -232,7 +233,6 @@ public final class DiskCache implements AutoCloseable {
 
   /** Downloads the object; the returned file carries one reference for the caller. */
   private CachedFile fetch(CacheKey key, long size, ObjectContent content) throws IOException {
-    downloadsStarted.increment();
     byte[] sidecar = JSON.writeValueAsBytes(new Sidecar(key.path(), key.etag(), size));
     long footprint = size + sidecar.length;
     boolean admitted = reserve(footprint);
