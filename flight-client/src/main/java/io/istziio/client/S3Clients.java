@@ -26,6 +26,11 @@ public final class S3Clients {
    * @param pathStyle address buckets as {@code endpoint/bucket/key} rather than virtual hosts
    */
   public static S3Client create(URI endpoint, String region, boolean pathStyle) {
+    return builder(endpoint, region, pathStyle).build();
+  }
+
+  /** The builder behind {@link #create}, for a caller that adds to its configuration. */
+  public static S3ClientBuilder builder(URI endpoint, String region, boolean pathStyle) {
     S3ClientBuilder builder = S3Client.builder()
         .credentialsProvider(DefaultCredentialsProvider.builder().build())
         .region(Region.of(region != null ? region : defaultRegion()))
@@ -40,7 +45,7 @@ public final class S3Clients {
     if (endpoint != null) {
       builder.endpointOverride(endpoint);
     }
-    return builder.build();
+    return builder;
   }
 
   private static String defaultRegion() {

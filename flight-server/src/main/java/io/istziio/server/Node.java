@@ -18,11 +18,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import io.istziio.server.memory.MemoryTier;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,6 +53,7 @@ public final class Node implements AutoCloseable {
   private final BufferAllocator allocator;
   private final ObjectStores stores;
   private final ExecutorService missExecutor;
+  private final ExecutorService revalidateExecutor;
   private final ExecutorService streamExecutor;
   private final ExecutorService decodeExecutor;
   private final DiskCache disk;
@@ -72,6 +74,11 @@ public final class Node implements AutoCloseable {
           config.localRoot() != null ? new LocalObjectStore(config.localRoot()) : null));
       missExecutor = Executors.newFixedThreadPool(config.missThreads(), daemonThreads("istziio-miss"));
       started.add(missExecutor::shutdownNow);
+      // Background revalidations (HEADs): a few threads, at most one task per stale path; when the
+      // queue is full the refresh is refused and tried again on a later read.
+      revalidateExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(4096), daemonThreads("istziio-revalidate"));
+      started.add(revalidateExecutor::shutdownNow);
       NodeConfig.Serving serving = config.serving();
       // Disk streams wait on their clients, so each has a thread, up to --max-streams of them;
       // as many more wait in the queue, and beyond that a DoGet is refused. Memory hits need no
@@ -93,8 +100,8 @@ public final class Node implements AutoCloseable {
       memory = started(started, new MemoryTier(allocator, serving.memoryBytes(),
           serving.batchBytes(), serving.batchRows(), decodeExecutor));
       peers = started(started, new FlightClientPool(allocator));
-      ObjectCache objects = new ObjectCache(stores, disk, config.freshness(),
-          (path, file) -> ParquetFooter.read(file, path.uri()));
+      ObjectCache objects = new ObjectCache(stores, disk, config.freshness(), revalidateExecutor,
+          (path, file) -> ParquetFooter.read(file, path.uri()), memory::invalidate);
       NodeConfig.Ring ring = config.ring();
       // With port 0 the node's identity is known only once the server has bound its port, and
       // the membership after that; until then the producer sees the placeholders.
@@ -238,6 +245,7 @@ public final class Node implements AutoCloseable {
     decodeExecutor.awaitTermination(10, TimeUnit.SECONDS);
     disk.close(); // after the streams: it closes the Parquet files they share
     missExecutor.shutdownNow();
+    revalidateExecutor.shutdownNow();
     memory.close(); // after the streams and decodes: it frees the decoded batches
     AutoCloseables.close(server, peers, stores, allocator);
   }

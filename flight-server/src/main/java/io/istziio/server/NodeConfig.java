@@ -17,7 +17,8 @@ import java.util.List;
  * @param localRoot the directory file:// paths are served from; null to serve no local files
  * @param cacheDir the disk cache's directory
  * @param cacheBytes the disk cache's bound in bytes
- * @param freshness how long an object's version is trusted before asking the store again
+ * @param freshness how long an object's version is served without asking the store; after it,
+ *     reads go on being served while one background revalidation runs; zero: every read asks first
  * @param missThreads downloads that may run at once
  * @param serving how DoGet streams are cut, held in memory and bounded
  * @param s3 the S3 client's settings

@@ -57,8 +57,10 @@ public final class NodeMain implements Callable<Integer> {
   long cacheBytes;
 
   @Option(names = "--freshness", defaultValue = "${env:ISTZIIO_FRESHNESS:-60}",
-      description = "Seconds an object's version (ETag) is trusted before the store is asked "
-          + "again; 0 asks on every request (env ISTZIIO_FRESHNESS). Default: ${DEFAULT-VALUE}.")
+      description = "Seconds an object's version (ETag) is served without asking the store; "
+          + "after that it is still served at once while one background request per object "
+          + "revalidates it. 0 confirms with the store before every request "
+          + "(env ISTZIIO_FRESHNESS). Default: ${DEFAULT-VALUE}.")
   long freshnessSeconds;
 
   @Option(names = "--miss-threads", defaultValue = "${env:ISTZIIO_MISS_THREADS:-8}",

@@ -3,7 +3,12 @@ package io.istziio.server;
 import io.istziio.server.store.S3ObjectStore;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gaul.s3proxy.S3Proxy;
@@ -14,16 +19,24 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * A real S3-compatible server (S3Proxy over a directory) on a free loopback port, which counts the
- * GETs it serves per key and can be told to answer GETs slowly or with errors.
+ * GETs it serves per key and can be told to answer GETs slowly or with errors, and to hold or fail
+ * HEADs. The nodes' S3 clients report every request they send (see {@link #config()}).
  */
 public final class S3Server implements AutoCloseable {
 
@@ -35,6 +48,28 @@ public final class S3Server implements AutoCloseable {
   private final Map<String, AtomicInteger> gets = new ConcurrentHashMap<>();
   private volatile long getDelayMillis;
   private volatile int failGetsWithStatus;
+  private volatile int failHeadsWithStatus;
+  private volatile CountDownLatch headHold; // set: the nodes' HEADs wait on it
+  // "METHOD /bucket/key" for every HTTP request (retries included) a node configured by config()
+  // sends, in order.
+  private final Queue<String> nodeRequests = new ConcurrentLinkedQueue<>();
+  private final ExecutionInterceptor requestLog = new ExecutionInterceptor() {
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context,
+        ExecutionAttributes attributes) {
+      SdkHttpRequest http = context.httpRequest();
+      nodeRequests.add(http.method() + " " + http.encodedPath());
+      CountDownLatch hold = headHold;
+      if (hold != null && http.method() == SdkHttpMethod.HEAD) {
+        // Held before it is sent, so no socket timeout runs out however long a test holds it.
+        try {
+          hold.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  };
 
   public S3Server(Path directory) throws Exception {
     BlobStore store = new ForwardingBlobStore(new FilesystemNio2BlobStore(directory.toString())) {
@@ -47,6 +82,15 @@ public final class S3Server implements AutoCloseable {
         }
         sleep(getDelayMillis);
         return super.getBlob(request);
+      }
+
+      @Override
+      public HeadObjectResponse blobMetadata(HeadObjectRequest request) {
+        if (failHeadsWithStatus != 0) {
+          throw (S3Exception) S3Exception.builder().statusCode(failHeadsWithStatus)
+              .message("injected failure").build();
+        }
+        return super.blobMetadata(request);
       }
     };
     proxy = S3Proxy.builder()
@@ -76,7 +120,7 @@ public final class S3Server implements AutoCloseable {
 
   /** The settings a node needs to read from this server. */
   public S3ObjectStore.Config config() {
-    return new S3ObjectStore.Config(endpoint(), "us-east-1", true);
+    return new S3ObjectStore.Config(endpoint(), "us-east-1", true, List.of(requestLog));
   }
 
   public void createBucket(String bucket) {
@@ -99,6 +143,39 @@ public final class S3Server implements AutoCloseable {
   public int gets(String key) {
     AtomicInteger count = gets.get(key);
     return count == null ? 0 : count.get();
+  }
+
+  /**
+   * The methods of the requests nodes sent for {@code key} so far, in order, such as
+   * {@code ["GET", "HEAD"]}; every attempt counts.
+   */
+  public List<String> nodeRequests(String key) {
+    List<String> methods = new ArrayList<>();
+    for (String request : nodeRequests) {
+      int space = request.indexOf(' ');
+      if (request.endsWith("/" + key)) {
+        methods.add(request.substring(0, space));
+      }
+    }
+    return methods;
+  }
+
+  /** Makes the HEADs nodes send wait, unanswered, until {@link #releaseHeads}. */
+  public void holdHeads() {
+    headHold = new CountDownLatch(1);
+  }
+
+  public void releaseHeads() {
+    CountDownLatch hold = headHold;
+    headHold = null;
+    if (hold != null) {
+      hold.countDown();
+    }
+  }
+
+  /** Makes every HEAD fail with this HTTP status; 0 to stop. */
+  public void failHeads(int status) {
+    failHeadsWithStatus = status;
   }
 
   public void delayGets(long millis) {

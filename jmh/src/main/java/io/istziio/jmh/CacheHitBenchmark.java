@@ -4,6 +4,8 @@ import io.istziio.client.protocol.ReadTicket;
 import io.istziio.server.cache.CacheKey;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.Lease;
+import io.istziio.server.store.ObjectContent;
+import io.istziio.server.store.ObjectVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -53,19 +55,33 @@ public class CacheHitBenchmark {
     directory = Files.createTempDirectory("istziio-jmh");
     misses = Executors.newFixedThreadPool(2);
     cache = new DiskCache(directory, 1 << 30, misses);
-    try (Lease lease = cache.acquire(key, 4096, CacheHitBenchmark::writeObject)) {
+    try (Lease lease = cache.acquire(key.path(), key.etag(), CacheHitBenchmark::object)) {
       if (lease.outcome() != Lease.Outcome.MISS) {
         throw new IllegalStateException("the first acquire must download");
       }
     }
   }
 
-  private static void writeObject(Path target) {
-    try {
-      Files.write(target, new byte[4096]);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** The store's answer on the one miss: 4096 zero bytes of the key's version. */
+  private static ObjectContent object() {
+    return new ObjectContent() {
+      @Override
+      public ObjectVersion version() {
+        return new ObjectVersion("\"etag\"", 4096);
+      }
+
+      @Override
+      public void transferTo(Path target) {
+        try {
+          Files.write(target, new byte[4096]);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   @Benchmark
@@ -75,7 +91,7 @@ public class CacheHitBenchmark {
 
   @Benchmark
   public Lease.Outcome acquireAndReleaseHit() {
-    try (Lease lease = cache.acquire(key, 4096, CacheHitBenchmark::writeObject)) {
+    try (Lease lease = cache.acquire(key.path(), key.etag(), CacheHitBenchmark::object)) {
       return lease.outcome();
     }
   }

@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
 import io.istziio.server.Errors;
+import io.istziio.server.store.ObjectContent;
+import io.istziio.server.store.ObjectVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -31,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A hit is a lock-free index lookup and a reference count; it never waits for a download.
- *   <li>A miss runs on the miss executor, and concurrent misses of one key share one download.
+ *   <li>A miss runs on the miss executor, and concurrent misses of one path share one download,
+ *       whether or not they knew its version: a miss is one store round trip whose answer names
+ *       the version (the key) before the body arrives.
  *   <li>Room is made before a download starts, so the bytes on disk (admitted files, files evicted
  *       but still being read, and downloads under way) never exceed the bound. An object that
  *       cannot fit is not admitted: it is downloaded to a scratch file that goes with its last
@@ -43,10 +47,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class DiskCache implements AutoCloseable {
 
-  /** Writes one object into a file that does not exist yet; throws a Flight error on failure. */
+  /**
+   * Starts one object's download (one store round trip, on the miss executor) and returns once its
+   * version is known, before its body is read; throws a Flight error on failure.
+   */
   @FunctionalInterface
   public interface Fetcher {
-    void fetchInto(Path target);
+    ObjectContent open();
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(DiskCache.class);
@@ -58,10 +65,10 @@ public final class DiskCache implements AutoCloseable {
   /** The sidecar of an admitted file. */
   record Sidecar(String path, String etag, long size) {}
 
-  /** A download under way and the requests waiting for it. */
+  /** A download under way for one path and the requests waiting for it. */
   private static final class Download {
     final CompletableFuture<CachedFile> result = new CompletableFuture<>();
-    int waiters; // guarded by the downloads map's lock on this key
+    int waiters; // guarded by the downloads map's lock on this path
     boolean started; // likewise
   }
 
@@ -76,7 +83,10 @@ public final class DiskCache implements AutoCloseable {
   // else does. See CachedFile.
   private final Cache<CacheKey, CachedFile> index;
   private final Policy.Eviction<CacheKey, CachedFile> evictionOrder;
-  private final Map<CacheKey, Download> downloads = new ConcurrentHashMap<>();
+  // By path, not by key: a first miss does not know the version it will get.
+  private final Map<String, Download> downloads = new ConcurrentHashMap<>();
+  // The versions a previous run left here, by path, until the first request for each path.
+  private final Map<String, ObjectVersion> restored = new ConcurrentHashMap<>();
   private final AtomicLong usedBytes = new AtomicLong();
   private final Object admission = new Object();
   private final LongAdder hits = new LongAdder();
@@ -129,20 +139,23 @@ public final class DiskCache implements AutoCloseable {
   }
 
   /**
-   * A local copy of the object with this key, downloaded with {@code fetcher} if the cache does not
-   * hold it. The caller must close the lease.
+   * A local copy of the object at {@code path}: the cached copy of version {@code etag} if there is
+   * one, else whatever version {@code fetcher} gets from the store (see {@link Lease#key()}). The
+   * caller must close the lease.
    *
-   * @param size the object's size, from the store, to make room before downloading
+   * @param etag the version the caller believes current; null when it knows none
    */
-  public Lease acquire(CacheKey key, long size, Fetcher fetcher) {
-    CachedFile cached = index.getIfPresent(key);
-    if (cached != null && cached.tryRetain(1)) {
-      hits.increment();
-      return new Lease(cached, Lease.Outcome.HIT, 0);
+  public Lease acquire(String path, String etag, Fetcher fetcher) {
+    if (etag != null) {
+      CachedFile cached = index.getIfPresent(new CacheKey(path, etag));
+      if (cached != null && cached.tryRetain(1)) {
+        hits.increment();
+        return new Lease(cached, Lease.Outcome.HIT, 0);
+      }
     }
     long start = System.nanoTime();
     boolean[] first = {false};
-    Download download = downloads.compute(key, (k, current) -> {
+    Download download = downloads.compute(path, (k, current) -> {
       Download joined = current != null ? current : new Download();
       first[0] = !joined.started;
       joined.started = true;
@@ -150,13 +163,13 @@ public final class DiskCache implements AutoCloseable {
       return joined;
     });
     if (first[0]) {
-      startDownload(key, size, fetcher, download);
+      startDownload(path, fetcher, download);
     }
     CachedFile file;
     try {
       file = download.result.join(); // retained on our behalf when the download was sealed
     } catch (RuntimeException e) {
-      throw Errors.toFlight(e, "download of " + key.path());
+      throw Errors.toFlight(e, "download of " + path);
     }
     if (file.admitted()) {
       misses.increment();
@@ -175,38 +188,42 @@ public final class DiskCache implements AutoCloseable {
     }
   }
 
-  private void startDownload(CacheKey key, long size, Fetcher fetcher, Download download) {
+  private void startDownload(String path, Fetcher fetcher, Download download) {
     try {
       if (closed) {
         throw Errors.unavailable("the node is shutting down; retry on another node");
       }
-      missExecutor.execute(() -> run(key, size, fetcher, download));
+      missExecutor.execute(() -> run(path, fetcher, download));
     } catch (RuntimeException e) {
-      fail(key, download, e instanceof RejectedExecutionException
+      fail(path, download, e instanceof RejectedExecutionException
           ? Errors.unavailable("the node is shutting down; retry on another node") : e);
     }
   }
 
-  private void fail(CacheKey key, Download download, Throwable failure) {
-    downloads.remove(key, download);
+  private void fail(String path, Download download, Throwable failure) {
+    downloads.remove(path, download);
     download.result.completeExceptionally(failure);
   }
 
-  private void run(CacheKey key, long size, Fetcher fetcher, Download download) {
+  private void run(String path, Fetcher fetcher, Download download) {
     CachedFile file;
-    try {
-      // A download of this key may have finished between the caller's lookup and now.
+    downloadsStarted.increment(); // counted as the request goes out, before the store answers
+    try (ObjectContent content = fetcher.open()) {
+      ObjectVersion version = content.version();
+      CacheKey key = new CacheKey(path, version.etag());
+      // The version the store sent may be cached already (a caller that knew no version, or a
+      // download of the path that finished since the caller looked): then its body goes unread.
       CachedFile cached = index.getIfPresent(key);
-      file = cached != null && cached.tryRetain(1) ? cached : fetch(key, size, fetcher);
+      file = cached != null && cached.tryRetain(1) ? cached : fetch(key, version.size(), content);
     } catch (Throwable t) {
-      fail(key, download, t);
+      fail(path, download, t);
       return;
     }
     CachedFile sealed = file;
     boolean[] retained = {false};
     // Retain once per waiter while no new waiter can join, then let later requests start afresh.
     // (The download is gone from the map only if close() failed its waiters already.)
-    downloads.compute(key, (k, current) -> {
+    downloads.compute(path, (k, current) -> {
       if (current != download) {
         return current;
       }
@@ -220,15 +237,14 @@ public final class DiskCache implements AutoCloseable {
   }
 
   /** Downloads the object; the returned file carries one reference for the caller. */
-  private CachedFile fetch(CacheKey key, long size, Fetcher fetcher) throws IOException {
-    downloadsStarted.increment();
+  private CachedFile fetch(CacheKey key, long size, ObjectContent content) throws IOException {
     byte[] sidecar = JSON.writeValueAsBytes(new Sidecar(key.path(), key.etag(), size));
     long footprint = size + sidecar.length;
     boolean admitted = reserve(footprint);
     Path part = (admitted ? partials : scratch).resolve(UUID.randomUUID() + DATA);
     Path data = null;
     try {
-      fetcher.fetchInto(part);
+      content.transferTo(part);
       long actual = Files.size(part);
       if (actual != size) {
         throw Errors.unavailable("%s changed during the download (expected %d bytes, got %d); "
@@ -355,6 +371,7 @@ public final class DiskCache implements AutoCloseable {
         long footprint = sidecar.size() + bytes.length;
         usedBytes.addAndGet(footprint);
         CachedFile previous = index.asMap().put(key, admittedFile(key, data, meta, footprint));
+        restored.put(key.path(), new ObjectVersion(key.etag(), sidecar.size()));
         if (previous != null) {
           previous.release(); // two copies of one key survived a crash: keep one
         }
@@ -379,6 +396,16 @@ public final class DiskCache implements AutoCloseable {
 
   public long entries() {
     return index.estimatedSize();
+  }
+
+  /**
+   * The version of {@code path} that a previous run left in the cache, if it is still cached;
+   * handed out once per path, so that the caller's own record of versions takes over from there.
+   */
+  public Optional<ObjectVersion> takeRestored(String path) {
+    ObjectVersion version = restored.remove(path);
+    return version != null && contains(new CacheKey(path, version.etag()))
+        ? Optional.of(version) : Optional.empty();
   }
 
   public boolean contains(CacheKey key) {
@@ -413,10 +440,10 @@ public final class DiskCache implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (CacheKey key : List.copyOf(downloads.keySet())) {
-      Download download = downloads.get(key);
+    for (String path : List.copyOf(downloads.keySet())) {
+      Download download = downloads.get(path);
       if (download != null) {
-        fail(key, download, Errors.unavailable("the node is shutting down; retry on another node"));
+        fail(path, download, Errors.unavailable("the node is shutting down; retry on another node"));
       }
     }
     for (CacheKey key : List.copyOf(index.asMap().keySet())) {

@@ -200,7 +200,10 @@ public final class NodeProducer extends NoOpFlightProducer {
    */
   private boolean serveFromMemory(ReadTicket request, RowFilter filter, ObjectPath path,
       ServerStreamListener listener) {
-    ObjectVersion version = parts.objects().knownVersion(path);
+    if (parts.objects().confirmsEveryRead()) {
+      return false; // a store call first: not on gRPC's thread
+    }
+    ObjectVersion version = parts.objects().versionToServe(path).orElse(null);
     if (version == null) {
       return false;
     }

@@ -49,19 +49,37 @@ public final class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * The file's version is read before the copy and checked after it: a file rewritten while it
+   * was being copied fails the copy rather than being cached under the old version.
+   */
   @Override
-  public void download(ObjectPath path, ObjectVersion version, Path target) {
+  public ObjectContent open(ObjectPath path) {
     Path file = resolve(path);
-    try {
-      Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
-    } catch (NoSuchFileException e) {
-      throw Errors.notFound("%s does not exist; check the path", path);
-    } catch (IOException e) {
-      throw readError(path, e);
-    }
-    if (!stat(path).equals(version)) {
-      throw Errors.unavailable("%s changed while it was being read; retry", path);
-    }
+    ObjectVersion version = stat(path);
+    return new ObjectContent() {
+      @Override
+      public ObjectVersion version() {
+        return version;
+      }
+
+      @Override
+      public void transferTo(Path target) {
+        try {
+          Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+        } catch (NoSuchFileException e) {
+          throw Errors.notFound("%s does not exist; check the path", path);
+        } catch (IOException e) {
+          throw readError(path, e);
+        }
+        if (!stat(path).equals(version)) {
+          throw Errors.unavailable("%s changed while it was being read; retry", path);
+        }
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   private Path resolve(ObjectPath path) {

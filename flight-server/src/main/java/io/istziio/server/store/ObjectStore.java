@@ -8,14 +8,22 @@ import java.nio.file.Path;
  */
 public interface ObjectStore extends AutoCloseable {
 
-  /** The object's current version, without reading its content. */
+  /** The object's current version, without reading its content (one HEAD): for revalidation. */
   ObjectVersion stat(ObjectPath path);
 
   /**
-   * Copies exactly the given version of the object into {@code target}, which does not exist yet.
-   * Streams to disk: the object is never held in memory whole.
+   * Starts reading the object's current version in one round trip (one GET): returns once the
+   * version is known, before the body is read. The caller closes the content.
    */
-  void download(ObjectPath path, ObjectVersion version, Path target);
+  ObjectContent open(ObjectPath path);
+
+  /** Copies the object's current version into {@code target} (which does not exist yet). */
+  default ObjectVersion fetch(ObjectPath path, Path target) {
+    try (ObjectContent content = open(path)) {
+      content.transferTo(target);
+      return content.version();
+    }
+  }
 
   @Override
   default void close() {}

@@ -34,8 +34,8 @@ public final class ObjectStores implements ObjectStore {
   }
 
   @Override
-  public void download(ObjectPath path, ObjectVersion version, java.nio.file.Path target) {
-    storeFor(path).download(path, version, target);
+  public ObjectContent open(ObjectPath path) {
+    return storeFor(path).open(path);
   }
 
   @Override

@@ -3,12 +3,19 @@ package io.istziio.server.store;
 import io.istziio.client.S3Clients;
 import io.istziio.server.Errors;
 import java.net.URI;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.apache.arrow.flight.FlightRuntimeException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -23,14 +30,27 @@ public final class S3ObjectStore implements ObjectStore {
    * @param endpoint an S3-compatible endpoint such as {@code http://127.0.0.1:9000}; null for AWS
    * @param region the signing region; null for the AWS default chain, else us-east-1
    * @param pathStyle address buckets as {@code endpoint/bucket/key} rather than virtual hosts
+   * @param interceptors added to the S3 client; a test hook that sees every request the node makes
    */
-  public record Config(URI endpoint, String region, boolean pathStyle) {}
+  public record Config(URI endpoint, String region, boolean pathStyle,
+      List<ExecutionInterceptor> interceptors) {
+
+    public Config {
+      interceptors = List.copyOf(interceptors);
+    }
+
+    public Config(URI endpoint, String region, boolean pathStyle) {
+      this(endpoint, region, pathStyle, List.of());
+    }
+  }
 
   private final S3Client s3;
   private final String endpointName;
 
   public S3ObjectStore(Config config) {
-    this.s3 = S3Clients.create(config.endpoint(), config.region(), config.pathStyle());
+    this.s3 = S3Clients.builder(config.endpoint(), config.region(), config.pathStyle())
+        .overrideConfiguration(c -> config.interceptors().forEach(c::addExecutionInterceptor))
+        .build();
     this.endpointName = config.endpoint() != null ? config.endpoint().toString() : "AWS S3";
   }
 
@@ -49,18 +69,58 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * One GET: the response headers carry the ETag and length of exactly the body that follows
+   * (S3 serves one version whole even if the object is overwritten meanwhile), so no HEAD and no
+   * If-Match are needed to key the body correctly.
+   */
   @Override
-  public void download(ObjectPath path, ObjectVersion version, Path target) {
-    GetObjectRequest request = GetObjectRequest.builder()
-        .bucket(path.bucket())
-        .key(path.key())
-        .ifMatch(version.etag())
-        .build();
+  public ObjectContent open(ObjectPath path) {
+    ResponseInputStream<GetObjectResponse> body;
     try {
-      s3.getObject(request, ResponseTransformer.toFile(target));
+      body = s3.getObject(GetObjectRequest.builder().bucket(path.bucket()).key(path.key()).build());
     } catch (SdkException e) {
       throw toFlight(path, e);
     }
+    GetObjectResponse response = body.response();
+    if (response.eTag() == null || response.contentLength() == null) {
+      body.abort();
+      throw Errors.unavailable("S3 at %s answered for %s without an ETag or a length; istziio "
+          + "needs both to cache it", endpointName, path);
+    }
+    ObjectVersion version = new ObjectVersion(response.eTag(), response.contentLength());
+    return new ObjectContent() {
+      private boolean read; // confined to the one thread that downloads
+
+      @Override
+      public ObjectVersion version() {
+        return version;
+      }
+
+      @Override
+      public void transferTo(Path target) {
+        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE)) {
+          body.transferTo(out);
+          read = true;
+        } catch (IOException | SdkException e) {
+          throw Errors.unavailable("the download of %s from S3 at %s broke off (%s); retry",
+              path, endpointName, Errors.firstLine(e));
+        }
+      }
+
+      @Override
+      public void close() {
+        if (!read) {
+          body.abort(); // do not drain an unwanted body just to reuse the connection
+        }
+        try {
+          body.close();
+        } catch (IOException e) {
+          // the connection is discarded; nothing was lost
+        }
+      }
+    };
   }
 
   /**
@@ -112,9 +172,6 @@ public final class S3ObjectStore implements ObjectStore {
     if (status == 403) {
       return Errors.unauthorized("S3 refused the node access to %s (%s); check the node's AWS "
           + "credentials and that they may s3:GetObject it", path, detail);
-    }
-    if (status == 412) {
-      return Errors.unavailable("%s changed while it was being downloaded; retry", path);
     }
     if (status == 301 || status == 400) {
       return Errors.unavailable("S3 refused the request for %s (%s); check --s3-endpoint, "

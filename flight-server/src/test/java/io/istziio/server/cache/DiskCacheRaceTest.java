@@ -1,5 +1,8 @@
 package io.istziio.server.cache;
 
+import io.istziio.server.store.ObjectContent;
+import io.istziio.server.store.ObjectVersion;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -72,15 +75,30 @@ class DiskCacheRaceTest {
 
   /** Key {@code i}'s bytes are all {@code i}, so a reader can tell that it reads its own object. */
   private static DiskCache.Fetcher bytes(int i) {
-    return target -> {
-      byte[] content = new byte[SIZE];
-      Arrays.fill(content, (byte) i);
-      try {
-        Files.write(target, content);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+    return () -> new ObjectContent() {
+      @Override
+      public ObjectVersion version() {
+        return new ObjectVersion(key(i).etag(), SIZE);
       }
+
+      @Override
+      public void transferTo(Path target) {
+        byte[] content = new byte[SIZE];
+        Arrays.fill(content, (byte) i);
+        try {
+          Files.write(target, content);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public void close() {}
     };
+  }
+
+  private static Lease acquire(DiskCache cache, int i) {
+    return cache.acquire(key(i).path(), key(i).etag(), bytes(i));
   }
 
   private static CacheKey key(int i) {
@@ -154,7 +172,7 @@ class DiskCacheRaceTest {
       cache.invalidate(key(i));
       return;
     }
-    try (Lease lease = cache.acquire(key(i), SIZE, bytes(i))) {
+    try (Lease lease = acquire(cache, i)) {
       check(lease, i);
       if (op < 6) {
         return; // a short read: hits and misses that evict
@@ -167,7 +185,7 @@ class DiskCacheRaceTest {
       // While this lease is held: invalidate it, or make others evict around it.
       int other = op < 8 ? i : random.nextInt(KEYS);
       if (op == 9) {
-        try (Lease second = cache.acquire(key(other), SIZE, bytes(other))) {
+        try (Lease second = acquire(cache, other)) {
           check(second, other);
         }
       } else {

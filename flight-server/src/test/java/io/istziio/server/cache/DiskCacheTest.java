@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.istziio.server.store.ObjectContent;
+import io.istziio.server.store.ObjectVersion;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,14 +29,30 @@ class DiskCacheTest {
     misses.shutdownNow();
   }
 
-  private static DiskCache.Fetcher bytes(int size) {
-    return target -> {
-      try {
-        Files.write(target, new byte[size]);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+  /** A store's answer: version {@code key.etag()} of {@code size} zero bytes. */
+  private static DiskCache.Fetcher bytes(CacheKey key, int size) {
+    return () -> new ObjectContent() {
+      @Override
+      public ObjectVersion version() {
+        return new ObjectVersion(key.etag(), size);
       }
+
+      @Override
+      public void transferTo(Path target) {
+        try {
+          Files.write(target, new byte[size]);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public void close() {}
     };
+  }
+
+  private static Lease acquire(DiskCache cache, CacheKey key, int size) {
+    return cache.acquire(key.path(), key.etag(), bytes(key, size));
   }
 
   @Test
@@ -42,15 +60,15 @@ class DiskCacheTest {
     DiskCache cache = new DiskCache(directory, 10_000, misses);
     CacheKey key = new CacheKey("s3://b/k", "\"v1\"");
 
-    Lease old = cache.acquire(key, 1000, bytes(1000));
+    Lease old = acquire(cache, key, 1000);
     cache.invalidate(key); // e.g. deleted and put back with the same ETag
-    Lease fresh = cache.acquire(key, 1000, bytes(1000));
+    Lease fresh = acquire(cache, key, 1000);
     old.close();
 
     assertTrue(Files.exists(fresh.path()), "the new copy survives the old reader");
     assertFalse(Files.exists(old.path()), "the old copy went with its reader");
     fresh.close();
-    try (Lease hit = cache.acquire(key, 1000, bytes(1000))) {
+    try (Lease hit = acquire(cache, key, 1000)) {
       assertEquals(Lease.Outcome.HIT, hit.outcome());
       assertTrue(Files.exists(hit.path()));
     }
@@ -64,9 +82,9 @@ class DiskCacheTest {
     CacheKey b = new CacheKey("s3://b/b", "1");
     CacheKey c = new CacheKey("s3://b/c", "1");
 
-    Lease reading = cache.acquire(a, 1000, bytes(1000));
-    cache.acquire(b, 1000, bytes(1000)).close();
-    try (Lease third = cache.acquire(c, 1000, bytes(1000))) {
+    Lease reading = acquire(cache, a, 1000);
+    acquire(cache, b, 1000).close();
+    try (Lease third = acquire(cache, c, 1000)) {
       assertEquals(Lease.Outcome.MISS, third.outcome());
     }
 
@@ -80,8 +98,8 @@ class DiskCacheTest {
   @Test
   void whenEverythingElseIsBeingReadANewObjectIsNotAdmitted() {
     DiskCache cache = new DiskCache(directory, 1_500, misses);
-    try (Lease pinned = cache.acquire(new CacheKey("s3://b/a", "1"), 1000, bytes(1000));
-        Lease other = cache.acquire(new CacheKey("s3://b/b", "1"), 1000, bytes(1000))) {
+    try (Lease pinned = acquire(cache, new CacheKey("s3://b/a", "1"), 1000);
+        Lease other = acquire(cache, new CacheKey("s3://b/b", "1"), 1000)) {
       assertEquals(Lease.Outcome.MISS, pinned.outcome());
       assertEquals(Lease.Outcome.BYPASS, other.outcome());
       assertTrue(cache.usedBytes() <= 1_500);
@@ -94,14 +112,14 @@ class DiskCacheTest {
     DiskCache cache = new DiskCache(directory, 10_000, misses);
     CacheKey key = new CacheKey("s3://b/k", "1");
     try {
-      cache.acquire(key, 1000, target -> {
+      cache.acquire(key.path(), key.etag(), () -> {
         throw new IllegalStateException("store failed");
       });
     } catch (RuntimeException expected) {
       // the waiter sees the failure
     }
     assertEquals(0, cache.usedBytes());
-    try (Lease lease = cache.acquire(key, 1000, bytes(1000))) {
+    try (Lease lease = acquire(cache, key, 1000)) {
       assertEquals(Lease.Outcome.MISS, lease.outcome());
     }
   }
@@ -122,10 +140,10 @@ class DiskCacheTest {
     CacheKey read = new CacheKey("s3://b/read", "1");
     CacheKey idle = new CacheKey("s3://b/idle", "1");
     Opened idleOpened;
-    try (Lease lease = cache.acquire(idle, 1000, bytes(1000))) {
+    try (Lease lease = acquire(cache, idle, 1000)) {
       idleOpened = lease.attachment(path -> new Opened());
     }
-    Lease reading = cache.acquire(read, 1000, bytes(1000));
+    Lease reading = acquire(cache, read, 1000);
     Opened readOpened = reading.attachment(path -> new Opened());
 
     cache.close(); // e.g. a node stopping after its streams' grace period ran out
@@ -138,7 +156,7 @@ class DiskCacheTest {
     assertTrue(Files.exists(reading.path()), "kept on disk for the next run");
 
     DiskCache next = new DiskCache(directory, 10_000, misses);
-    try (Lease hit = next.acquire(read, 1000, bytes(1000))) {
+    try (Lease hit = acquire(next, read, 1000)) {
       assertEquals(Lease.Outcome.HIT, hit.outcome());
     }
     assertTrue(next.contains(idle));
@@ -149,7 +167,7 @@ class DiskCacheTest {
   void anAttachmentIsNeverOpenedOnACopyThatIsGone() {
     DiskCache cache = new DiskCache(directory, 10_000, misses);
     CacheKey key = new CacheKey("s3://b/k", "1");
-    Lease lease = cache.acquire(key, 1000, bytes(1000));
+    Lease lease = acquire(cache, key, 1000);
     cache.invalidate(key);
     lease.close(); // the last reference: the copy is deleted
 
