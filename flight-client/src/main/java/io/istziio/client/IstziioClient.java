@@ -147,7 +147,7 @@ public final class IstziioClient implements AutoCloseable {
         }
         return new ReadResult(node, delivered, ReadStats.from(stream), tried.size());
       } catch (FlightRuntimeException e) {
-        if (e.status().code() != FlightStatusCode.UNAVAILABLE) {
+        if (!nodeFailed(e)) {
           throw e;
         }
         tried.add(node.id() + " (" + e.status().description() + ")");
@@ -159,6 +159,16 @@ public final class IstziioClient implements AutoCloseable {
     }
     throw CallStatus.UNAVAILABLE.withDescription("no owner of " + ticket.path()
         + " could be reached; tried " + String.join(", ", tried)).toRuntimeException();
+  }
+
+  /**
+   * Whether a read failed because of the node rather than the request: it could not be reached,
+   * or it reset the stream (a node that stops dies with RST_STREAM, which gRPC reports as
+   * CANCELLED; this client never cancels a read itself).
+   */
+  private static boolean nodeFailed(FlightRuntimeException e) {
+    FlightStatusCode code = e.status().code();
+    return code == FlightStatusCode.UNAVAILABLE || code == FlightStatusCode.CANCELLED;
   }
 
   /** GetFlightInfo from the path's owner (or the next one that answers). */
