@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.istziio.client.data.IstziioData;
 import io.istziio.client.data.SampleData;
+import io.istziio.client.protocol.NodeStats;
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
 import io.istziio.server.cache.CacheKey;
@@ -52,6 +53,38 @@ class MemoryTierTest extends NodeTestBase {
     assertEquals(ROWS, fromMemory.stats().rows());
     assertEquals(fromMemory.batches(), fromMemory.stats().batches(), "stats ride on the last batch");
     assertTrue(fromMemory.batches() >= ROWS / 4096, "batches: " + fromMemory.batches());
+    NodeStats stats = stats(client);
+    assertTrue(stats.memory().hits() >= 1, "memory hits: " + stats.memory().hits());
+    assertEquals(1, stats.memory().entries());
+    assertTrue(stats.memory().usedBytes() > 0 && stats.memory().usedBytes() <= 256 << 20);
+    assertEquals(1, stats.misses(), "one download");
+    assertTrue(stats.hitRatio() >= 0.5 && stats.hitRatio() < 1, "hit ratio " + stats.hitRatio());
+  }
+
+  @Test
+  void streamsBeyondTheCapAreRefusedAndTheNodeServesOn() throws Exception {
+    Path big = tmp.resolve("capped.parquet");
+    IstziioData.write(big, 3, 0, 100_000, 100_000);
+    s3.put(BUCKET, "capped.parquet", big);
+    String path = "s3://data/capped.parquet";
+    Node node = start(config(64 << 20).withMemoryBytes(512 << 20)
+        .withServing(config(0).serving().withMemoryBytes(512 << 20).withMaxStreams(1)));
+    FlightClient client = connect(node);
+    warmMemory(node, client, path);
+
+    try (FlightStream paused = client.getStream(ReadTicket.of(path).toFlightTicket())) {
+      assertTrue(paused.next()); // the one stream allowed, held open by a client that waits
+      var refused = assertStatus(FlightStatusCode.RESOURCE_EXHAUSTED, () -> read(client, path));
+      assertTrue(refused.getMessage().contains("--max-streams 1"), refused.getMessage());
+      paused.cancel("done", null);
+    }
+    waitUntil(() -> {
+      try {
+        return read(client, path).stats().rows() == 100_000;
+      } catch (Exception e) {
+        return false; // the cancelled stream may not have ended yet
+      }
+    });
   }
 
   @Test

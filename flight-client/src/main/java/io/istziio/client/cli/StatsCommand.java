@@ -85,13 +85,19 @@ final class StatsCommand implements Callable<Integer> {
   }
 
   private static Table table(List<NodeStats> stats) {
-    Table table = new Table("node", "location", "cache used", "capacity", "entries", "hits",
-        "misses", "bypasses", "downloads", "evictions", "arrow memory", "misrouted");
+    Table table = new Table("node", "location", "hit ratio", "memory used", "memory hits",
+        "cache used", "capacity", "entries", "hits", "misses", "bypasses", "downloads",
+        "evictions", "arrow memory", "native memory", "misrouted");
     for (NodeStats s : stats) {
-      table.add(s.node(), s.location(), Bytes.format(s.cacheUsedBytes()),
+      NodeStats.Memory memory = s.memory();
+      table.add(s.node(), s.location(), String.format(Locale.ROOT, "%.1f%%", 100 * s.hitRatio()),
+          memory == null ? "-" : Bytes.format(memory.usedBytes()) + " of "
+              + Bytes.format(memory.capacityBytes()),
+          memory == null ? "-" : count(memory.hits()), Bytes.format(s.cacheUsedBytes()),
           Bytes.format(s.cacheCapacityBytes()), count(s.cacheEntries()), count(s.hits()),
           count(s.misses()), count(s.bypasses()), count(s.downloads()), count(s.evictions()),
-          Bytes.format(s.arrowAllocatedBytes()), count(s.misroutedDoGets()));
+          Bytes.format(s.arrowAllocatedBytes()), Bytes.format(s.nativeAllocatedBytes()),
+          count(s.misroutedDoGets()));
     }
     return table;
   }

@@ -18,11 +18,35 @@ package io.istziio.client.protocol;
  * @param arrowAllocatedBytes Arrow memory the node holds right now, all streams together
  * @param misroutedDoGets DoGets for paths this node does not own in its ring view (a client with a
  *     stale view); they are served all the same
+ * @param memory the memory tier's counters
+ * @param hitRatio DoGets served without waiting on the store (from either tier) over all DoGets
+ *     that looked an object up; 0 before the first
+ * @param nativeAllocatedBytes memory Arrow Dataset's native scanners hold right now, in this
+ *     node's process
  */
 public record NodeStats(
     String node, String location, long cacheCapacityBytes, long cacheUsedBytes, long cacheEntries,
     long hits, long misses, long bypasses, long downloads, long evictions,
-    long arrowAllocatedBytes, long misroutedDoGets) {
+    long arrowAllocatedBytes, long misroutedDoGets, Memory memory, double hitRatio,
+    long nativeAllocatedBytes) {
+
+  /**
+   * The memory tier: decoded Arrow batches of hot files.
+   *
+   * @param capacityBytes its bound; 0 when the tier is off
+   * @param usedBytes bytes of the admitted files, never above the bound
+   * @param allocatedBytes bytes its allocator holds: admitted files and evicted ones still being
+   *     sent
+   * @param entries files admitted
+   * @param hits DoGets served from it
+   * @param misses DoGets it could not serve
+   * @param admissions decoded files W-TinyLFU let in
+   * @param rejections decoded files W-TinyLFU turned away in favour of the files held
+   * @param evictions files evicted to make room
+   * @param skipped files left to the disk tier: too large, or with dictionary-encoded columns
+   */
+  public record Memory(long capacityBytes, long usedBytes, long allocatedBytes, long entries,
+      long hits, long misses, long admissions, long rejections, long evictions, long skipped) {}
 
   public byte[] toJsonBytes() {
     return Json.write(this);

@@ -17,6 +17,7 @@ import io.istziio.server.filter.BoundFilter;
 import io.istziio.server.filter.RowFilter;
 import io.istziio.server.filter.RowGroupPruner;
 import io.istziio.server.parquet.ParquetFooter;
+import io.istziio.server.parquet.NativeMemory;
 import io.istziio.server.parquet.ParquetFile;
 import io.istziio.server.store.ObjectPath;
 import java.net.URISyntaxException;
@@ -276,9 +277,16 @@ public final class NodeProducer extends NoOpFlightProducer {
   private NodeStats stats() {
     Member member = parts.self().get();
     DiskCache disk = parts.disk();
+    MemoryTier memory = parts.memory();
+    long served = memory.hits() + disk.hits();
+    long lookedUp = served + disk.misses() + disk.bypasses();
     return new NodeStats(member.id(), member.location(), disk.capacityBytes(), disk.usedBytes(),
         disk.entries(), disk.hits(), disk.misses(), disk.bypasses(), disk.downloads(),
-        disk.evictions(), parts.allocator().getAllocatedMemory(), misrouted.sum());
+        disk.evictions(), parts.allocator().getAllocatedMemory(), misrouted.sum(),
+        new NodeStats.Memory(memory.capacityBytes(), memory.usedBytes(), memory.allocatedBytes(),
+            memory.entries(), memory.hits(), memory.misses(), memory.admissions(),
+            memory.rejections(), memory.evictions(), memory.skipped()),
+        lookedUp == 0 ? 0 : (double) served / lookedUp, NativeMemory.reservedBytes());
   }
 
   private RingState ring() {

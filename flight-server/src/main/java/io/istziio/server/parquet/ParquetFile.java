@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.arrow.dataset.file.FileFormat;
 import org.apache.arrow.dataset.file.FileSystemDatasetFactory;
-import org.apache.arrow.dataset.jni.NativeMemoryPool;
 import org.apache.arrow.dataset.scanner.ScanOptions;
 import org.apache.arrow.dataset.scanner.Scanner;
 import org.apache.arrow.dataset.source.Dataset;
@@ -48,7 +47,7 @@ public final class ParquetFile implements AutoCloseable {
   public static ParquetFile open(BufferAllocator allocator, Path file, String name) {
     ParquetFooter footer = ParquetFooter.read(file, name);
     try (FileSystemDatasetFactory factory = new FileSystemDatasetFactory(allocator,
-        NativeMemoryPool.getDefault(), FileFormat.PARQUET, file.toUri().toString())) {
+        NativeMemory.POOL, FileFormat.PARQUET, file.toUri().toString())) {
       Schema schema = factory.inspect();
       return new ParquetFile(name, footer, schema, factory.finish());
     } catch (RuntimeException e) {
