@@ -1,10 +1,13 @@
 package io.istziio.client;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.util.AutoCloseables;
@@ -14,6 +17,8 @@ import org.apache.arrow.util.AutoCloseables;
  * multiplexes concurrent calls, so a client per request would only add connection set-ups.
  */
 public final class FlightClientPool implements AutoCloseable {
+
+  static final int WINDOW_BYTES = 16 << 20;
 
   private final BufferAllocator allocator;
   /** By location URI as members advertise it: a read looks its owner up without parsing a URI. */
@@ -33,8 +38,25 @@ public final class FlightClientPool implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the client pool is closed");
     }
-    return clients.computeIfAbsent(location,
-        l -> FlightClient.builder(allocator, new Location(URI.create(l))).build());
+    return clients.computeIfAbsent(location, this::open);
+  }
+
+  /**
+   * A plaintext location gets a channel of our own, with an HTTP/2 flow-control window of {@link
+   * #WINDOW_BYTES} (gRPC's default is 1 MiB): a node streams a large hit only as fast as the
+   * window lets it; other schemes get Flight's own builder.
+   */
+  private FlightClient open(String location) {
+    URI uri = URI.create(location);
+    if (!"grpc+tcp".equals(uri.getScheme()) && !"grpc".equals(uri.getScheme())) {
+      return FlightClient.builder(allocator, new Location(uri)).build();
+    }
+    ManagedChannel channel = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
+        .usePlaintext()
+        .maxInboundMessageSize(Integer.MAX_VALUE)
+        .flowControlWindow(WINDOW_BYTES)
+        .build();
+    return FlightGrpcUtils.createFlightClient(allocator, channel);
   }
 
   /**
