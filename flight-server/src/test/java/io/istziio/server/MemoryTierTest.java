@@ -58,6 +58,7 @@ class MemoryTierTest extends NodeTestBase {
     assertEquals(1, stats.memory().entries());
     assertTrue(stats.memory().usedBytes() > 0 && stats.memory().usedBytes() <= 256 << 20);
     assertEquals(1, stats.misses(), "one download");
+    assertEquals(1, s3.gets("hot.parquet"), "hits within the freshness interval ask S3 nothing");
     assertTrue(stats.hitRatio() >= 0.5 && stats.hitRatio() < 1, "hit ratio " + stats.hitRatio());
   }
 
