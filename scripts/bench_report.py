@@ -57,6 +57,11 @@ def load(path):
 def last_json_line(path):
     if not path.exists():
         return None
+    try:  # a whole file of JSON (an object)
+        whole = json.loads(path.read_text())
+        return whole if isinstance(whole, dict) else None
+    except ValueError:
+        pass
     lines = [l for l in path.read_text().splitlines() if l.startswith("{")]
     return json.loads(lines[-1]) if lines else None
 
@@ -152,6 +157,14 @@ def main():
                           f"| {fmt(b.get('requests_per_s'), 0)} ({b.get('failed', 'n/a')} failed) "
                           f"| {fmt(div(a.get('requests_per_s'), b.get('requests_per_s')), 2)} "
                           f"| {'yes' if same else 'NO'} ({a.get('rows_per_pass', '?')} / {b.get('rows_per_pass', '?')} rows a pass) |")
+    if rate_lines:
+        rate_lines.append("")
+    before, after = last_json_line(results / "node-stats-before-rates.json"), last_json_line(results / "node-stats-after-rates.json")
+    node_delta = None
+    if before and after:
+        node_delta = {k: after.get(k, 0) - before.get(k, 0) for k in ("hits", "misses", "bypasses", "misroutedDoGets")
+                      if isinstance(after.get(k), int) and isinstance(before.get(k), int)}
+        report["hit_rate_node_counters"] = node_delta
     streaming = last_json_line(results / "streaming.json")
     if streaming:
         report["streaming"] = streaming
@@ -194,7 +207,11 @@ def main():
     if rate_lines:
         md += ["## Hit rate against the peer", "",
                "| files | istziio DoGets/s | peer DoGets/s | istziio/peer | same answers (rows and a digest of every value) |",
-               "|---|---|---|---|---|"] + rate_lines + [""]
+               "|---|---|---|---|---|"] + rate_lines
+        if node_delta:
+            md += ["The istziio node's counters over the hit-rate runs (warming included): "
+                   + ", ".join(f"{v:,} {k}" for k, v in node_delta.items())
+                   + " (misrouted: DoGets for files it does not own, served all the same).", ""]
     if streaming:
         md += ["## One stream of a ~100 MB hit", "",
                f"istziio {fmt(streaming.get('istziio_gb_per_s'), 3)} GB/s ({streaming.get('istziio_reads')} reads), "
