@@ -15,21 +15,22 @@ istziio_classpath() {
   local module="$1" jar
   jar="$(ls "$ISTZIIO_HOME/$module"/target/istziio-"$module"-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -1)"
   if [ -z "$jar" ] || [ ! -d "$ISTZIIO_HOME/$module/target/lib" ]; then
-    echo "istziio: $module is not built; run: mvn -q -DskipTests install  (in $ISTZIIO_HOME)" >&2
+    echo "istziio: $module is not built; run: mvn -q -DskipTests package  (in $ISTZIIO_HOME)" >&2
     return 1
   fi
   echo "$jar:$ISTZIIO_HOME/$module/target/lib/*"
 }
 
-# Builds the project unless every module's jar is newer than every source file.
+# Builds the project in this checkout (package, not install: the reactor resolves its own modules,
+# and ~/.m2 stays untouched) unless every module's jar is newer than every source file.
 istziio_build_if_needed() {
   local stale
   stale="$(find "$ISTZIIO_HOME" -path "$ISTZIIO_HOME/.run" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) \
     -newer "$ISTZIIO_HOME/flight-server/target/lib" -print -quit 2>/dev/null || true)"
   if [ ! -d "$ISTZIIO_HOME/flight-server/target/lib" ] || [ ! -d "$ISTZIIO_HOME/flight-client/target/lib" ] \
     || [ ! -d "$ISTZIIO_HOME/jmh/target/lib" ] || [ -n "$stale" ]; then
-    echo "istziio: building (mvn -q -DskipTests install) ..." >&2
-    (cd "$ISTZIIO_HOME" && mvn -q -B -DskipTests install) || return 1
+    echo "istziio: building in $ISTZIIO_HOME (mvn -q -B -DskipTests package) ..." >&2
+    (cd "$ISTZIIO_HOME" && mvn -q -B -DskipTests package) || return 1
     touch "$ISTZIIO_HOME/flight-server/target/lib"
   fi
 }

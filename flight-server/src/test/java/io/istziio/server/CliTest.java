@@ -381,6 +381,30 @@ class CliTest extends NodeTestBase {
   }
 
   @Test
+  void genDataTinyShapeAndColumns() throws Exception {
+    Path tiny = tmp.resolve("tiny");
+    Path narrow = tmp.resolve("narrow");
+
+    cli("gen-data", "--out", tiny.toString(), "--shape", "tiny", "--files", "1").assertOk();
+    cli("gen-data", "--out", narrow.toString(), "--shape", "1MB", "--files", "1", "--rows", "10",
+        "--columns", "3").assertOk();
+    Run sample = cli("gen-data", "--out", tmp.resolve("x").toString(), "--columns", "3");
+    Run wide = cli("gen-data", "--out", tmp.resolve("x").toString(), "--shape", "1MB",
+        "--columns", "21");
+
+    List<Map<String, Object>> rows = readParquet(tiny.resolve("tiny-00000.parquet"));
+    assertEquals(64, rows.size());
+    assertEquals(List.of("c0", "c1"), List.copyOf(rows.get(0).keySet()));
+    assertEquals(IstziioData.value(42, 0, 63, 1), rows.get(63).get("c1"));
+    assertTrue(Files.size(tiny.resolve("tiny-00000.parquet")) < 4_000);
+    rows = readParquet(narrow.resolve("1mb-00000.parquet"));
+    assertEquals(List.of("c0", "c1", "c2"), List.copyOf(rows.get(0).keySet()));
+    assertEquals(IstziioData.value(42, 0, 9, 2), rows.get(9).get("c2"));
+    assertTrue(sample.assertFails().err().contains("--columns is not for the sample shape"), sample.err());
+    assertTrue(wide.assertFails().err().contains("--columns must be 1 to 20, got 21"), wide.err());
+  }
+
+  @Test
   void genDataUploadsToS3WithTheManifestThereAndLocally() throws Exception {
     Path manifest = tmp.resolve("m/manifest.json");
 

@@ -126,6 +126,35 @@ class ReplayTest extends NodeTestBase {
   }
 
   @Test
+  void compareCanRunTheBaselineFirstAndLeaveAWarmUpOut() throws Exception {
+    Path out = tmp.resolve("warm.csv");
+    Run run = cli("replay", traceFile.toString(), "--manifest", manifest.toString(),
+        "--redis", redis.uri(), "--cluster", "replay", "--concurrency", "4", "--compare",
+        "--first", "direct", "--warmup", "4", "--out", out.toString(),
+        "--s3-endpoint", s3.endpoint().toString(), "--s3-path-style");
+
+    assertEquals(0, run.exit(), run.err() + run.out());
+    String text = run.out();
+    assertTrue(text.contains("order: direct, then istziio; the first 4 requests of each left out"), text);
+    assertTrue(text.contains("istziio: 20 requests, 0 failed"), text);
+    assertTrue(text.contains("direct: 20 requests, 0 failed"), text);
+    assertTrue(text.contains("after 4 warm-up requests left out"), text);
+    assertTrue(text.contains("istziio  start lag p99"), text);
+    assertTrue(text.contains("direct   start lag p99"), text);
+    List<Map<String, String>> cache = csv(out);
+    assertEquals(20, cache.size());
+    assertEquals("4", cache.get(0).get("sequence"));
+    assertEquals(20, csv(tmp.resolve("warm-direct.csv")).size());
+
+    Run bad = cli("replay", traceFile.toString(), "--manifest", manifest.toString(),
+        "--redis", redis.uri(), "--cluster", "replay", "--compare", "--first", "pyarrow");
+    assertTrue(bad.err().contains("--first takes istziio or direct"), bad.err());
+    Run all = cli("replay", traceFile.toString(), "--manifest", manifest.toString(),
+        "--redis", redis.uri(), "--cluster", "replay", "--warmup", "24");
+    assertTrue(all.err().contains("leaves none of the trace's 24 requests"), all.err());
+  }
+
+  @Test
   void writesJsonToo() throws Exception {
     Path out = tmp.resolve("requests.json");
     Run run = cli("replay", traceFile.toString(), "--manifest", manifest.toString(),

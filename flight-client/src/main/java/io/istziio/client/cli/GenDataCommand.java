@@ -33,6 +33,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
             + "uniform values in [0, 1), each a hash of (seed, file, row, column); 5,500 rows a "
             + "file (1.06 MB) or 650,000 (104 MB of values; 128 MB on disk, as the writer "
             + "dictionary-encodes every 32,768-row group: --rows 506000 for 100 MB on disk). "
+            + "tiny: the same values, 64 rows of 2 columns c0, c1 (about 1 KB on disk), for "
+            + "request-rate benchmarks. --columns N keeps the first N columns of 1MB, 100MB or tiny. "
             + "sample: columns id int64 "
             + "(ascending), small int32, score float64, name string, flag bool, day date32, ts "
             + "timestamp[us, UTC], \"unit price\" decimal(12,2), with nulls; values depend on the "
@@ -46,16 +48,23 @@ final class GenDataCommand implements Callable<Integer> {
   enum Shape {
     SAMPLE("sample", 100_000, 20_000),
     MB1("1MB", IstziioData.ROWS_1MB, MAX_GROUP_ROWS),
-    MB100("100MB", IstziioData.ROWS_100MB, MAX_GROUP_ROWS);
+    MB100("100MB", IstziioData.ROWS_100MB, MAX_GROUP_ROWS),
+    TINY("tiny", 64, MAX_GROUP_ROWS, 2);
 
     final String label;
     final long rows;
     final int rowsPerGroup;
+    final int columns;
 
     Shape(String label, long rows, int rowsPerGroup) {
+      this(label, rows, rowsPerGroup, IstziioData.COLUMNS);
+    }
+
+    Shape(String label, long rows, int rowsPerGroup, int columns) {
       this.label = label;
       this.rows = rows;
       this.rowsPerGroup = rowsPerGroup;
+      this.columns = columns;
     }
 
     static Shape of(String label) {
@@ -65,7 +74,7 @@ final class GenDataCommand implements Callable<Integer> {
         }
       }
       throw new TypeConversionException(
-          "unknown shape \"" + label + "\"; use sample, 1MB or 100MB");
+          "unknown shape \"" + label + "\"; use sample, 1MB, 100MB or tiny");
     }
 
     String fileName(int index) {
@@ -83,7 +92,7 @@ final class GenDataCommand implements Callable<Integer> {
 
   @Option(names = "--shape", defaultValue = "sample", paramLabel = "SHAPE",
       converter = ShapeConverter.class,
-      description = "sample, 1MB or 100MB (see above). Default: ${DEFAULT-VALUE}.")
+      description = "sample, 1MB, 100MB or tiny (see above). Default: ${DEFAULT-VALUE}.")
   Shape shape;
 
   @Option(names = "--files", defaultValue = "3", paramLabel = "N",
@@ -91,8 +100,14 @@ final class GenDataCommand implements Callable<Integer> {
   int files;
 
   @Option(names = "--rows", paramLabel = "N",
-      description = "Rows per file. Default: 100000 for sample, 5500 for 1MB, 650000 for 100MB.")
+      description = "Rows per file. Default: 100000 for sample, 5500 for 1MB, 650000 for 100MB, "
+          + "64 for tiny.")
   Long rows;
+
+  @Option(names = "--columns", paramLabel = "N",
+      description = "Float64 columns per file (c0..cN-1), 1 to 20; not for sample. Default: 20 "
+          + "for 1MB and 100MB, 2 for tiny.")
+  Integer columns;
 
   @Option(names = "--rows-per-group", paramLabel = "N",
       description = "Rows per Parquet row group, at most 32768 (Arrow Java's dataset writer "
@@ -124,6 +139,10 @@ final class GenDataCommand implements Callable<Integer> {
     require(files >= 1, "--files must be at least 1, got " + files);
     require(fileRows >= 1, "--rows must be at least 1, got " + fileRows);
     require(groupRows >= 1, "--rows-per-group must be at least 1, got " + groupRows);
+    int fileColumns = columns != null ? columns : shape.columns;
+    require(columns == null || shape != Shape.SAMPLE, "--columns is not for the sample shape");
+    require(fileColumns >= 1 && fileColumns <= IstziioData.COLUMNS,
+        "--columns must be 1 to " + IstziioData.COLUMNS + ", got " + fileColumns);
     Target target = out.startsWith("s3://")
         ? new S3Target(s3Uri(out), s3) : new LocalTarget(Path.of(out));
     List<Manifest.Entry> entries = new ArrayList<>();
@@ -135,7 +154,7 @@ final class GenDataCommand implements Callable<Integer> {
           if (shape == Shape.SAMPLE) {
             SampleData.write(local, fileRows, groupRows);
           } else {
-            IstziioData.write(local, seed, i, fileRows, groupRows);
+            IstziioData.write(local, seed, i, fileRows, groupRows, fileColumns);
           }
           long bytes = Files.size(local);
           String uri = target.publish(name, local);

@@ -45,8 +45,21 @@ final class ReplayCommand implements Callable<Integer> {
   String baseline;
 
   @Option(names = "--compare",
-      description = "Replay against istziio, then the direct baseline, and print the ratio table.")
+      description = "Replay against istziio and the direct baseline, one after the other (see "
+          + "--first), and print the ratio table.")
   boolean compare;
+
+  @Option(names = "--first", defaultValue = "istziio", paramLabel = "istziio|direct",
+      description = "With --compare, which system replays first. A benchmark of several traces "
+          + "should alternate it, so that neither system always runs on a machine the other has "
+          + "just warmed (page cache, JIT, S3 server). Default: ${DEFAULT-VALUE}.")
+  String first;
+
+  @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
+      description = "Leave the first N requests of the trace out of the figures and --out, for "
+          + "each system: they run (and count as first touches of their files), but as a warm-up "
+          + "of the client (JIT, connections). Default: ${DEFAULT-VALUE}.")
+  int warmup;
 
   @Option(names = "--concurrency", defaultValue = "16",
       description = "Requests that may run at once. Default: ${DEFAULT-VALUE}.")
@@ -78,7 +91,17 @@ final class ReplayCommand implements Callable<Integer> {
     if (concurrency < 1 || speed <= 0) {
       throw new IllegalArgumentException("--concurrency must be at least 1 and --speed positive");
     }
+    if (!first.equals("istziio") && !first.equals("direct")) {
+      throw new IllegalArgumentException("--first takes istziio or direct, not '" + first + "'");
+    }
+    if (warmup < 0) {
+      throw new IllegalArgumentException("--warmup must not be negative");
+    }
     Trace requests = Trace.read(trace);
+    if (warmup >= requests.requests().size()) {
+      throw new IllegalArgumentException("--warmup " + warmup + " leaves none of the trace's "
+          + requests.requests().size() + " requests to measure");
+    }
     Manifest files = Manifest.read(manifest).override(columns, filter);
     files.check(requests);
     boolean direct = baseline != null || compare;
@@ -90,12 +113,28 @@ final class ReplayCommand implements Callable<Integer> {
     PrintStream progress = !noProgress && System.console() != null ? System.err : null;
     Replayer replayer = new Replayer(requests, files, concurrency, speed, progress);
 
-    List<Summary> summaries = new ArrayList<>();
-    if (baseline == null || compare) {
-      summaries.add(run(replayer, new ClusterSource(cluster.connect()), out));
+    Summary cache = null;
+    Summary plain = null;
+    boolean directFirst = compare && first.equals("direct");
+    if (directFirst) {
+      plain = run(replayer, new DirectSource(s3.client()), suffixed(out), warmup, speed);
     }
-    if (direct) {
-      summaries.add(run(replayer, new DirectSource(s3.client()), compare ? suffixed(out) : out));
+    if (baseline == null || compare) {
+      cache = run(replayer, new ClusterSource(cluster.connect()), out, warmup, speed);
+    }
+    if (direct && !directFirst) {
+      plain = run(replayer, new DirectSource(s3.client()), compare ? suffixed(out) : out, warmup, speed);
+    }
+    List<Summary> summaries = new ArrayList<>();
+    if (compare) {
+      System.out.println("order: " + (directFirst ? "direct, then istziio" : "istziio, then direct")
+          + (warmup > 0 ? "; the first " + warmup + " requests of each left out as a warm-up" : ""));
+    }
+    if (cache != null) {
+      summaries.add(cache);
+    }
+    if (plain != null) {
+      summaries.add(plain);
     }
     boolean failures = false;
     for (Summary summary : summaries) {
@@ -103,8 +142,8 @@ final class ReplayCommand implements Callable<Integer> {
       System.out.println();
       failures |= summary.failed() > 0;
     }
-    if (summaries.size() == 2) {
-      Summary.printComparison(summaries.get(0), summaries.get(1), System.out);
+    if (cache != null && plain != null) {
+      Summary.printComparison(cache, plain, System.out);
     }
     return failures ? 1 : 0;
   }
@@ -113,15 +152,24 @@ final class ReplayCommand implements Callable<Integer> {
     return trace.requests().stream().anyMatch(r -> files.ticket(r.fileIndex()).filter() != null);
   }
 
-  private static Summary run(Replayer replayer, Source source, Path out) throws Exception {
+  private static Summary run(Replayer replayer, Source source, Path out, int warmup, double speed)
+      throws Exception {
     try (source) {
       long start = System.nanoTime();
       List<RequestRecord> records = replayer.run(source);
       long wall = System.nanoTime() - start;
+      if (warmup > 0) {
+        records = records.subList(warmup, records.size());
+        // From the first measured request's arrival to the last one's end.
+        long from = (long) (records.get(0).scheduledMillis() * 1e6 / speed);
+        wall = records.stream()
+            .mapToLong(r -> (long) (r.scheduledMillis() * 1e6 / speed) + r.totalNanos())
+            .max().orElse(from) - from;
+      }
       if (out != null) {
         RecordWriter.write(out, records);
       }
-      return new Summary(source.mode(), records, wall);
+      return new Summary(source.mode(), records, Math.max(1, wall), warmup);
     }
   }
 

@@ -27,13 +27,14 @@ public final class IstziioData {
   public static final int COLUMNS = 20;
   public static final long ROWS_1MB = 5_500;
   public static final long ROWS_100MB = 650_000;
-  public static final Schema SCHEMA = schema();
+  public static final Schema SCHEMA = schema(COLUMNS);
 
   private IstziioData() {}
 
-  private static Schema schema() {
+  /** The first {@code columns} columns c0, c1, ... of the shape. */
+  public static Schema schema(int columns) {
     List<Field> fields = new ArrayList<>();
-    for (int c = 0; c < COLUMNS; c++) {
+    for (int c = 0; c < columns; c++) {
       fields.add(Field.notNullable("c" + c,
           new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)));
     }
@@ -57,8 +58,18 @@ public final class IstziioData {
   /** Writes file number {@code file} of a dataset, a row group per {@code rowsPerGroup} rows. */
   public static void write(Path path, long seed, long file, long rows, int rowsPerGroup)
       throws IOException {
+    write(path, seed, file, rows, rowsPerGroup, COLUMNS);
+  }
+
+  /** As {@link #write(Path, long, long, long, int)}, with only the first {@code columns} columns. */
+  public static void write(Path path, long seed, long file, long rows, int rowsPerGroup, int columns)
+      throws IOException {
+    if (columns < 1 || columns > COLUMNS) {
+      throw new IllegalArgumentException("columns must be 1 to " + COLUMNS + ", got " + columns);
+    }
     try (BufferAllocator allocator = new RootAllocator()) {
-      ParquetFiles.write(path, allocator, new Generator(allocator, seed, file, rows, rowsPerGroup));
+      ParquetFiles.write(path, allocator,
+          new Generator(allocator, seed, file, rows, rowsPerGroup, columns));
     }
   }
 
@@ -68,10 +79,13 @@ public final class IstziioData {
     private final long file;
     private final long rows;
     private final int rowsPerBatch;
+    private final int columns;
     private long next;
 
-    Generator(BufferAllocator allocator, long seed, long file, long rows, int rowsPerBatch) {
-      super(allocator, SCHEMA);
+    Generator(BufferAllocator allocator, long seed, long file, long rows, int rowsPerBatch,
+        int columns) {
+      super(allocator, schema(columns));
+      this.columns = columns;
       this.seed = seed;
       this.file = file;
       this.rows = rows;
@@ -85,7 +99,7 @@ public final class IstziioData {
       }
       VectorSchemaRoot root = getVectorSchemaRoot();
       int count = (int) Math.min(rowsPerBatch, rows - next);
-      for (int c = 0; c < COLUMNS; c++) {
+      for (int c = 0; c < columns; c++) {
         Float8Vector vector = (Float8Vector) root.getVector(c);
         vector.allocateNew(count);
         for (int i = 0; i < count; i++) {

@@ -39,12 +39,28 @@ public final class Summary {
   private final List<RequestRecord> records;
   private final List<RequestRecord> succeeded;
   private final long wallNanos;
+  private final int warmup;
 
   public Summary(String mode, List<RequestRecord> records, long wallNanos) {
+    this(mode, records, wallNanos, 0);
+  }
+
+  /** @param warmup how many requests ran before these as a warm-up and are left out */
+  public Summary(String mode, List<RequestRecord> records, long wallNanos, int warmup) {
     this.mode = mode;
     this.records = records;
     this.succeeded = records.stream().filter(r -> !r.failed()).toList();
     this.wallNanos = wallNanos;
+    this.warmup = warmup;
+  }
+
+  /** Requests that started over 10 ms after their arrival: the replay could not keep up. */
+  public long behind() {
+    return records.stream().filter(r -> r.startLagNanos() > BEHIND_NANOS).count();
+  }
+
+  public Distribution startLag() {
+    return Distribution.of(records, RequestRecord::startLagNanos);
   }
 
   public String mode() {
@@ -78,16 +94,17 @@ public final class Summary {
   public void print(PrintStream out) {
     long bytes = succeeded.stream().mapToLong(RequestRecord::bytes).sum();
     double seconds = wallNanos / 1e9;
-    out.printf(Locale.ROOT, "%s: %d requests, %d failed, in %.1f s (%.1f requests/s, %.1f MB/s)%n",
-        mode, requests(), failed(), seconds, requests() / seconds, bytes / 1e6 / seconds);
+    out.printf(Locale.ROOT, "%s: %d requests, %d failed, in %.1f s (%.1f requests/s, %.1f MB/s)%s%n",
+        mode, requests(), failed(), seconds, requests() / seconds, bytes / 1e6 / seconds,
+        warmup > 0 ? " after " + warmup + " warm-up requests left out" : "");
     if (mode.equals("istziio")) {
       long hits = count("hit");
       long withOutcome = hits + count("miss") + count("bypass");
       out.printf(Locale.ROOT, "cache: %d hits, %d misses, %d bypasses (hit ratio %.1f%%)%n", hits,
           count("miss"), count("bypass"), withOutcome == 0 ? 0 : 100.0 * hits / withOutcome);
     }
-    long behind = records.stream().filter(r -> r.startLagNanos() > BEHIND_NANOS).count();
-    Distribution lag = Distribution.of(records, RequestRecord::startLagNanos);
+    long behind = behind();
+    Distribution lag = startLag();
     out.printf(Locale.ROOT, behind == 0 ? "kept up with the trace (max start lag %.1f ms)%n"
         : "FELL BEHIND: %2$d requests started over 10 ms late (max start lag %1$.1f ms); "
             + "raise --concurrency%n", lag.maxMs(), behind);
@@ -119,6 +136,12 @@ public final class Summary {
     compare(out, "cold", cache.total(true), baseline.total(true));
     compare(out, "warm", cache.total(false), baseline.total(false));
     out.println("(ratio = direct / istziio: how many times faster istziio was)");
+    for (Summary summary : List.of(cache, baseline)) {
+      out.printf(Locale.ROOT, "%-8s start lag p99 %.1f ms, max %.1f ms; %s%n", summary.mode(),
+          summary.startLag().p99Ms(), summary.startLag().maxMs(), summary.behind() == 0
+              ? "kept up with the trace" : "FELL BEHIND: " + summary.behind()
+                  + " requests started over 10 ms late");
+    }
   }
 
   private static void compare(PrintStream out, String name, Distribution a, Distribution b) {

@@ -1,59 +1,79 @@
 package io.istziio.jmh.bench;
 
-import io.istziio.client.IstziioClient;
-import io.istziio.client.ReadResult;
-import io.istziio.client.protocol.ReadTicket;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.arrow.vector.FieldVector;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 
 /**
- * Hot-hit streaming against the loopback's own bandwidth, in one run: a plain TCP copy of 4 GiB
- * over loopback (one stream), then repeated DoGets of one cached file through the routing client.
+ * One-stream bandwidth of a hit against the loopback's own, in one run: a plain TCP copy of 4 GiB
+ * over loopback (one stream), then DoGets one after another of one file the servers hold, for
+ * each LABEL=LOCATION (plain Flight, the ticket straight to the location: an istziio node, the
+ * Arrow C++ peer). The targets take turns, two rounds of SECONDS/2 each, so that a burst of noise
+ * on the machine does not land on one of them only. GB/s = Arrow buffer bytes received / time.
  *
- * <pre>StreamingBench NODE_LOCATION PATH SECONDS</pre>
+ * <pre>StreamingBench SECONDS PATH LABEL=LOCATION...</pre>
  */
 public final class StreamingBench {
 
   public static void main(String[] args) throws Exception {
-    String node = args[0];
+    double seconds = Double.parseDouble(args[0]);
     String path = args[1];
-    long seconds = Long.parseLong(args[2]);
+    Map<String, String> targets = new LinkedHashMap<>();
+    for (int i = 2; i < args.length; i++) {
+      int eq = args[i].indexOf('=');
+      targets.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+    }
     double loopback = loopbackBytesPerSecond(4L << 30);
-    try (IstziioClient client = IstziioClient.connect(node)) {
-      ReadTicket ticket = ReadTicket.of(path);
-      read(client, ticket); // make sure it is cached
-      read(client, ticket);
-      long bytes = 0;
-      long reads = 0;
-      long start = System.nanoTime();
-      while (System.nanoTime() - start < seconds * 1_000_000_000L) {
-        bytes += read(client, ticket);
-        reads++;
+    Ticket ticket = PlainFlight.ticket(path, null);
+    Results results = new Results().put("benchmark", "one-stream hit bandwidth").put("path", path)
+        .put("loopback_tcp_gb_per_s", round(loopback / 1e9));
+    try (BufferAllocator allocator = new RootAllocator()) {
+      List<FlightClient> clients = new ArrayList<>();
+      try {
+        for (String location : targets.values()) {
+          FlightClient client = FlightClient.builder(allocator, new Location(location)).build();
+          clients.add(client);
+          PlainFlight.get(client, ticket, false); // cached (a miss, for istziio) before the clock
+          PlainFlight.get(client, ticket, false);
+        }
+        long[] bytes = new long[clients.size()];
+        long[] reads = new long[clients.size()];
+        double[] elapsed = new double[clients.size()];
+        for (int round = 0; round < 2; round++) {
+          for (int t = 0; t < clients.size(); t++) {
+            long start = System.nanoTime();
+            do {
+              bytes[t] += PlainFlight.get(clients.get(t), ticket, false).bytes();
+              reads[t]++;
+            } while (System.nanoTime() - start < seconds / 2 * 1e9);
+            elapsed[t] += (System.nanoTime() - start) / 1e9;
+          }
+        }
+        int t = 0;
+        for (String label : targets.keySet()) {
+          double rate = bytes[t] / elapsed[t];
+          results.put(label + "_gb_per_s", round(rate / 1e9)).put(label + "_reads", reads[t])
+              .put(label + "_fraction_of_loopback", round(rate / loopback));
+          t++;
+        }
+      } finally {
+        for (FlightClient client : clients) {
+          client.close();
+        }
       }
-      double elapsed = (System.nanoTime() - start) / 1e9;
-      double flight = bytes / elapsed;
-      new Results().put("benchmark", "hot-hit streaming").put("reads", reads)
-          .put("arrow_gb_per_s", round(flight / 1e9)).put("loopback_tcp_gb_per_s", round(loopback / 1e9))
-          .put("fraction_of_loopback", round(flight / loopback)).print();
     }
-  }
-
-  private static long read(IstziioClient client, ReadTicket ticket) throws Exception {
-    AtomicLong bytes = new AtomicLong();
-    ReadResult result = client.read(ticket, batch -> {
-      for (FieldVector vector : batch.getFieldVectors()) {
-        bytes.addAndGet(vector.getBufferSize());
-      }
-    });
-    if (result.stats() == null || !result.stats().hit()) {
-      System.err.println("(not a hit: " + (result.stats() == null ? "?" : result.stats().cache()) + ")");
-    }
-    return bytes.get();
+    results.print();
   }
 
   /** One TCP stream over loopback, 1 MiB writes, bytes read per second by the receiver. */
