@@ -175,6 +175,9 @@ def main():
     pushdown = last_json_line(results / "pushdown.json")
     if pushdown:
         report["pushdown"] = pushdown
+    slow = last_json_line(results / "slow-readers.json")
+    if slow:
+        report["slow_readers"] = slow
     if report["hit_rate"] or streaming:
         plot_rates(report["hit_rate"], streaming, settings, results / "rates.png")
 
@@ -218,6 +221,13 @@ def main():
                f"peer {fmt(streaming.get('peer_gb_per_s'), 3)} GB/s ({streaming.get('peer_reads')} reads), loopback TCP "
                f"{fmt(streaming.get('loopback_tcp_gb_per_s'), 3)} GB/s, measured in the same run (Arrow buffer bytes "
                "received per second; target 1 GB/s).", "", "![rates](rates.png)", ""]
+    if slow:
+        md += ["## Slow readers", "",
+               f"{slow['readers']} streams of the ~100 MB hit, each taking one batch a second for "
+               f"{slow['seconds']} s: the node's RSS went from {slow['rss_before_mb']} MB to a peak of "
+               f"{slow['rss_peak_mb']} MB (growth {slow['growth_mb']} MB; target under 256 MB) and was "
+               f"{slow['rss_after_mb']} MB after they left ({slow['after_over_before']}x the start; "
+               "target 1.0 +/- 0.1).", ""]
     if report["workloads"]:
         md += ["## Workloads (latency in ms, from each request's arrival)", ""] + details
     if pushdown:
