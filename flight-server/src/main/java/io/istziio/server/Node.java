@@ -55,7 +55,6 @@ public final class Node implements AutoCloseable {
   private final ExecutorService missExecutor;
   private final ExecutorService revalidateExecutor;
   private final ExecutorService streamExecutor;
-  private final ExecutorService decodeExecutor;
   private final DiskCache disk;
   private final MemoryTier memory;
   private final FlightClientPool peers;
@@ -91,14 +90,9 @@ public final class Node implements AutoCloseable {
       streams.allowCoreThreadTimeOut(true);
       streamExecutor = streams;
       started.add(streamExecutor::shutdownNow);
-      // One decode at a time: decoding into memory is a background optimisation, and on a small
-      // machine it must not take the cores that serve hits.
-      decodeExecutor = Executors.newSingleThreadExecutor(
-          daemonThreads("istziio-decode", NATIVE_STACK_BYTES));
-      started.add(decodeExecutor::shutdownNow);
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
       memory = started(started, new MemoryTier(allocator, serving.memoryBytes(),
-          serving.batchBytes(), serving.batchRows(), decodeExecutor));
+          serving.batchBytes(), serving.batchRows()));
       peers = started(started, new FlightClientPool(allocator));
       ObjectCache objects = new ObjectCache(stores, disk, config.freshness(), revalidateExecutor,
           (path, file) -> ParquetFooter.read(file, path.uri()), memory::invalidate);
@@ -241,12 +235,10 @@ public final class Node implements AutoCloseable {
       LOG.warn("streams still running after 10 s; closing anyway");
       streamExecutor.shutdownNow();
     }
-    decodeExecutor.shutdownNow();
-    decodeExecutor.awaitTermination(10, TimeUnit.SECONDS);
     disk.close(); // after the streams: it closes the Parquet files they share
     missExecutor.shutdownNow();
     revalidateExecutor.shutdownNow();
-    memory.close(); // after the streams and decodes: it frees the decoded batches
+    memory.close(); // after the streams: it frees the decoded batches
     AutoCloseables.close(server, peers, stores, allocator);
   }
 

@@ -34,22 +34,24 @@ class MemoryTierTest extends NodeTestBase {
   }
 
   @Test
-  void aHotFileIsServedFromMemoryWithTheRowsTheDiskTierServes() throws Exception {
+  void aFileIsDecodedOnceByItsFirstReadAndServedFromMemoryAfter() throws Exception {
     String path = putSample("hot.parquet");
     Node node = start(memoryConfig(256 << 20).withBatchRows(4096));
     FlightClient client = connect(node);
 
-    FlightReads.Result fromDisk = read(client, path);
-    warmMemory(node, client, path);
+    FlightReads.Result first = read(client, path);
     FlightReads.Result fromMemory = read(client, path);
 
-    assertEquals(ReadStats.DISK, fromDisk.stats().tier());
+    assertEquals(ReadStats.MEMORY, first.stats().tier(), "the miss is served from its decode");
+    assertEquals(ReadStats.MISS, first.stats().cache());
+    assertTrue(first.stats().fetchNanos() > 0 && first.stats().scanNanos() > 0);
+    assertSampleRows(first.rows(), ALL);
     assertEquals(ReadStats.MEMORY, fromMemory.stats().tier());
     assertEquals(ReadStats.HIT, fromMemory.stats().cache());
     assertEquals(0, fromMemory.stats().fetchNanos());
-    assertEquals(fromDisk.schema(), fromMemory.schema());
+    assertEquals(0, fromMemory.stats().scanNanos(), "no decode on a hit");
+    assertEquals(SampleData.SCHEMA.getFields(), fromMemory.schema().getFields());
     assertSampleRows(fromMemory.rows(), ALL);
-    assertEquals(fromDisk.rows(), fromMemory.rows());
     assertEquals(ROWS, fromMemory.stats().rows());
     assertEquals(fromMemory.batches(), fromMemory.stats().batches(), "stats ride on the last batch");
     assertTrue(fromMemory.batches() >= ROWS / 4096, "batches: " + fromMemory.batches());
@@ -58,6 +60,7 @@ class MemoryTierTest extends NodeTestBase {
     assertEquals(1, stats.memory().entries());
     assertTrue(stats.memory().usedBytes() > 0 && stats.memory().usedBytes() <= 256 << 20);
     assertEquals(1, stats.misses(), "one download");
+    assertEquals(1, stats.memory().admissions(), "one decode");
     assertEquals(1, s3.gets("hot.parquet"), "hits within the freshness interval ask S3 nothing");
     assertTrue(stats.hitRatio() >= 0.5 && stats.hitRatio() < 1, "hit ratio " + stats.hitRatio());
   }
@@ -177,13 +180,17 @@ class MemoryTierTest extends NodeTestBase {
     IstziioData.write(wide, 7, 0, 100_000, 100_000); // 100,000 rows × 20 float64: 16 MB
     s3.put(BUCKET, "wide4.parquet", wide);
     String path = "s3://data/wide4.parquet";
-    Node node = start(memoryConfig(512 << 20));
-    FlightClient limited = track(FlightClient.builder(clientAllocator(), node.location())
+    Node diskNode = start(config(64 << 20)); // memory tier off
+    Node memoryNode = start(NodeConfig.loopback(tmp.resolve("memory-cache"), 64 << 20)
+        .withS3(s3.config()).withMemoryBytes(512 << 20));
+    FlightClient fromDisk = track(FlightClient.builder(clientAllocator(), diskNode.location())
+        .maxInboundMessageSize(4 << 20).build());
+    FlightClient fromMemory = track(FlightClient.builder(clientAllocator(), memoryNode.location())
         .maxInboundMessageSize(4 << 20).build());
 
-    ReadStats disk = read(limited, path).stats();
-    warmMemory(node, limited, path);
-    ReadStats memory = read(limited, path).stats();
+    ReadStats disk = read(fromDisk, path).stats();
+    warmMemory(memoryNode, fromMemory, path);
+    ReadStats memory = read(fromMemory, path).stats();
 
     assertEquals(ReadStats.DISK, disk.tier());
     assertEquals(100_000, disk.rows());

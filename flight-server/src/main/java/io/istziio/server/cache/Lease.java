@@ -58,14 +58,6 @@ public final class Lease implements AutoCloseable {
     return file.attachment(open);
   }
 
-  /**
-   * A second lease on the same copy, for work that outlives this one (a background decode, say);
-   * null if the copy is already gone.
-   */
-  public Lease share() {
-    return file.tryRetain(1) ? new Lease(file, Outcome.HIT, 0) : null;
-  }
-
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {

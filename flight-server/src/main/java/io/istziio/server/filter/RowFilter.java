@@ -62,6 +62,11 @@ public final class RowFilter {
     return null;
   }
 
+  /** Whether it is the filter language, which {@link BatchFilter} runs too. */
+  public boolean isParsed() {
+    return parsed != null;
+  }
+
   /**
    * Checks the predicate against the file's schema, for evaluation in Java ({@link BatchFilter});
    * null for an outside Substrait expression, which only Arrow's scanner can run.

@@ -4,6 +4,7 @@ import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
 import io.istziio.server.Errors;
 import io.istziio.server.NodeConfig;
+import io.istziio.server.memory.DecodedFile;
 import io.istziio.server.memory.MemoryTier;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
@@ -42,6 +43,7 @@ final class DoGetStream {
   private final RowFilter filter;
   private final ObjectCache objects;
   private final MemoryTier memory;
+  private final MemoryStreams memoryStreams;
   private final BufferAllocator parent;
   private final NodeConfig.Serving serving;
   private final ServerStreamListener listener;
@@ -55,7 +57,9 @@ final class DoGetStream {
 
   /** @param filter the ticket's predicate, already parsed; null for none */
   DoGetStream(ReadTicket request, RowFilter filter, ObjectCache objects, MemoryTier memory,
-      BufferAllocator parent, NodeConfig.Serving serving, ServerStreamListener listener) {
+      MemoryStreams memoryStreams, BufferAllocator parent, NodeConfig.Serving serving,
+      ServerStreamListener listener) {
+    this.memoryStreams = memoryStreams;
     this.request = request;
     this.filter = filter;
     this.objects = objects;
@@ -71,6 +75,9 @@ final class DoGetStream {
       ObjectPath path = ObjectPath.parse(request.path());
       try (Lease lease = objects.open(path)) {
         ParquetFile file = lease.attachment(local -> ParquetFile.open(parent, local, path.uri()));
+        if (serveDecoded(lease, file)) {
+          return;
+        }
         RowFilter.Compiled compiled = filter != null ? filter.compile(file.fileSchema()) : null;
         try (ParquetFile.Scan scan = file.scan(request.columns(), batchRows(file.footer()),
             compiled != null ? compiled.substrait() : null)) {
@@ -82,7 +89,6 @@ final class DoGetStream {
             ended = true; // the client cancelled
           }
         }
-        memory.offer(lease, file); // a decode in the background, if the memory tier wants it
       }
     } catch (Throwable t) {
       FlightRuntimeException error = Errors.toFlight(t, "DoGet " + request);
@@ -92,6 +98,32 @@ final class DoGetStream {
         listener.error(error);
       }
     }
+  }
+
+  /**
+   * Decodes the file into the memory tier (or joins a decode under way) and hands the request to
+   * a memory stream, when the tier takes files like this one; false to scan the disk copy.
+   */
+  private boolean serveDecoded(Lease lease, ParquetFile file) {
+    if (filter != null && !filter.isParsed()) {
+      return false; // an outside Substrait expression: only the scanner runs it
+    }
+    long start = System.nanoTime();
+    DecodedFile decoded = memory.read(lease, file);
+    if (decoded == null) {
+      return false;
+    }
+    MemoryStream.Origin origin = new MemoryStream.Origin(cacheOutcome(lease), lease.fetchNanos(),
+        System.nanoTime() - start);
+    return memoryStreams.start(decoded, origin, request, filter, listener);
+  }
+
+  private static String cacheOutcome(Lease lease) {
+    return switch (lease.outcome()) {
+      case HIT -> ReadStats.HIT;
+      case MISS -> ReadStats.MISS;
+      case BYPASS -> ReadStats.BYPASS;
+    };
   }
 
   /**
@@ -157,11 +189,7 @@ final class DoGetStream {
   }
 
   private void sendStats(Lease lease, ParquetFooter footer, RowFilter.Compiled compiled) {
-    String cache = switch (lease.outcome()) {
-      case HIT -> ReadStats.HIT;
-      case MISS -> ReadStats.MISS;
-      case BYPASS -> ReadStats.BYPASS;
-    };
+    String cache = cacheOutcome(lease);
     RowGroupPruner.Pruning pruning = compiled != null ? compiled.prune(footer)
         : RowGroupPruner.Pruning.none(footer);
     byte[] json = new ReadStats(cache, lease.fetchNanos(), scanNanos, sendNanos, rows, batches,

@@ -8,7 +8,7 @@ import io.istziio.server.filter.RowGroupPruner;
 import io.istziio.server.memory.DecodedFile;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -28,9 +28,11 @@ import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
  * they are copied into one batch of the stream's own, reused from batch to batch (so it is written
  * with a copy: a zero-copy write would still point at it when the next batch overwrites it).
  *
- * <p>Threading: gRPC runs {@code getStream}, the ready callback and the cancel callback of one
- * call one at a time, so {@link #pump} never runs concurrently with itself; {@code finished}
- * makes the clean-up run once whichever of completion, error or cancellation comes first.
+ * <p>Threading: a stream starts on gRPC's thread (a memory hit) or on a stream thread (a file just
+ * decoded), and then gRPC's ready and cancel callbacks drive it. {@code wip} serializes them
+ * without a lock, as a drain loop: whoever raises it from zero sends until it falls back to zero,
+ * and a callback that finds it raised leaves its work to that thread. Everything below {@code wip}
+ * is touched only inside the loop, so the clean-up runs once, whatever ends the stream.
  */
 final class MemoryStream {
 
@@ -44,7 +46,10 @@ final class MemoryStream {
   private final Runnable onFinish;
   private final VectorSchemaRoot root;
   private final VectorLoader loader;
-  private final AtomicBoolean finished = new AtomicBoolean();
+  private final Origin origin;
+  private final AtomicInteger wip = new AtomicInteger();
+  private volatile boolean cancelled;
+  private boolean finished;
   private long sendNanos;
   private long rows;
   private long batches;
@@ -52,17 +57,30 @@ final class MemoryStream {
   private int next;
 
   /**
+   * How the request found the file, for its stats.
+   *
+   * @param cache {@code hit}, {@code miss} or {@code bypass}, as in ReadStats
+   * @param fetchNanos time the request waited for the store
+   * @param scanNanos time it spent decoding the file
+   */
+  record Origin(String cache, long fetchNanos, long scanNanos) {
+    static final Origin HIT = new Origin(ReadStats.HIT, 0, 0);
+  }
+
+  /**
    * @param file retained for this stream; released when it ends
+   * @param origin how the request found the file
    * @param columns the positions of the projected columns in the file's schema
    * @param filter the ticket's filter, or null
    * @param pruning what the file's statistics say of the filter, reported in the stats
    * @param allocator for the stream's own buffers: the filtered batch and the stats
    * @param onFinish runs once when the stream ends, however it ends
    */
-  MemoryStream(DecodedFile file, int[] columns, BatchFilter filter,
+  MemoryStream(DecodedFile file, Origin origin, int[] columns, BatchFilter filter,
       RowGroupPruner.Pruning pruning, ServerStreamListener listener, BufferAllocator allocator,
       Runnable onFinish) {
     this.file = file;
+    this.origin = origin;
     this.columns = columns;
     this.projection = Arrays.stream(columns).boxed().toList();
     this.filter = filter;
@@ -81,24 +99,47 @@ final class MemoryStream {
     }
   }
 
-  /** Sends the schema and what the client's window takes now; the ready callback does the rest. */
+  /** Sends the schema and what the client's window takes now; the callbacks do the rest. */
   void start() {
-    listener.setOnCancelHandler(this::finish);
+    wip.incrementAndGet(); // callbacks that arrive before the schema is sent wait for this thread
+    listener.setOnCancelHandler(() -> {
+      cancelled = true;
+      pump();
+    });
     listener.setOnReadyHandler(this::pump);
     listener.setUseZeroCopy(filter == null);
     try {
       listener.start(root);
     } catch (RuntimeException e) {
       fail(e);
-      return;
     }
-    pump();
+    drainLoop();
   }
 
   private void pump() {
+    if (wip.getAndIncrement() == 0) {
+      drainLoop();
+    }
+  }
+
+  private void drainLoop() {
+    do {
+      send();
+    } while (wip.decrementAndGet() != 0);
+  }
+
+  /** Sends batches while the client's window is open; only ever inside the drain loop. */
+  private void send() {
+    if (finished) {
+      return;
+    }
+    if (cancelled) {
+      finish();
+      return;
+    }
     try {
       List<DecodedFile.Batch> cached = file.batches();
-      while (!finished.get() && listener.isReady()) {
+      while (listener.isReady()) {
         if (next == cached.size()) {
           if (next == 0) {
             listener.putMetadata(stats()); // an empty file: the stats go alone
@@ -141,14 +182,15 @@ final class MemoryStream {
   }
 
   private void fail(RuntimeException e) {
-    if (!finished.get() && !listener.isCancelled()) {
+    if (!finished && !listener.isCancelled()) {
       listener.error(Errors.toFlight(e, "DoGet " + file.key().path()));
     }
     finish();
   }
 
   private ArrowBuf stats() {
-    byte[] json = new ReadStats(ReadStats.HIT, 0, 0, sendNanos, rows, batches, bytes,
+    byte[] json = new ReadStats(origin.cache(), origin.fetchNanos(), origin.scanNanos(),
+        sendNanos, rows, batches, bytes,
         file.footer().rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.MEMORY)
         .toJsonBytes();
     ArrowBuf metadata = allocator.buffer(json.length);
@@ -157,7 +199,8 @@ final class MemoryStream {
   }
 
   private void finish() {
-    if (finished.compareAndSet(false, true)) {
+    if (!finished) {
+      finished = true;
       root.close();
       file.release();
       onFinish.run();

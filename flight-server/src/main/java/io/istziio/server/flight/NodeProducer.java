@@ -31,7 +31,6 @@ import io.istziio.server.memory.MemoryTier;
 import io.istziio.server.store.ObjectVersion;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.flight.CallStatus;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -72,11 +71,11 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   private final Parts parts;
   private final LongAdder misrouted = new LongAdder();
-  /** Streams served from memory now: they hold no thread, so the executor does not count them. */
-  private final AtomicInteger memoryStreams = new AtomicInteger();
+  private final MemoryStreams memoryStreams;
 
   public NodeProducer(Parts parts) {
     this.parts = parts;
+    this.memoryStreams = new MemoryStreams(parts.allocator(), parts.serving().maxStreams());
   }
 
   /**
@@ -187,11 +186,11 @@ public final class NodeProducer extends NoOpFlightProducer {
     }
     try {
       parts.streams().execute(new DoGetStream(request, filter, parts.objects(), parts.memory(),
-          parts.allocator(), parts.serving(), listener)::run);
+          memoryStreams, parts.allocator(), parts.serving(), listener)::run);
     } catch (RejectedExecutionException full) {
       listener.error(parts.streams().isShutdown()
           ? Errors.unavailable("the node is shutting down; read from another owner")
-          : tooBusy());
+          : MemoryStreams.tooBusy(parts.serving().maxStreams()));
     }
   }
 
@@ -212,38 +211,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     if (file == null) {
       return false;
     }
-    int[] columns;
-    BatchFilter batchFilter = null;
-    RowGroupPruner.Pruning pruning = RowGroupPruner.Pruning.none(file.footer());
-    try {
-      columns = file.positions(request.columns());
-      if (filter != null) {
-        BoundFilter bound = filter.bind(file.schema());
-        if (bound == null) {
-          file.release();
-          return false;
-        }
-        batchFilter = BatchFilter.compile(bound);
-        pruning = RowGroupPruner.prune(bound, file.footer());
-      }
-      if (memoryStreams.incrementAndGet() > parts.serving().maxStreams()) {
-        memoryStreams.decrementAndGet();
-        throw tooBusy();
-      }
-    } catch (RuntimeException e) {
-      file.release();
-      listener.error(Errors.toFlight(e, "DoGet " + request));
-      return true;
-    }
-    new MemoryStream(file, columns, batchFilter, pruning, listener, parts.allocator(),
-        memoryStreams::decrementAndGet).start();
-    return true;
-  }
-
-  private FlightRuntimeException tooBusy() {
-    return CallStatus.RESOURCE_EXHAUSTED.withDescription(String.format(Locale.ROOT,
-        "the node is serving and queueing its limit of streams (--max-streams %d); retry later "
-            + "or read from another owner", parts.serving().maxStreams())).toRuntimeException();
+    return memoryStreams.start(file, MemoryStream.Origin.HIT, request, filter, listener);
   }
 
   @Override

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.util.AutoCloseables;
@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A lookup is one Caffeine read and a reference count: no lock, no store call.
- *   <li>Files are decoded in the background, on the decode executor, after a read from the disk
- *       tier; one decode per key at a time. Files whose footer says they would take more than
- *       half the tier, and files with dictionary-encoded columns, are left to the disk tier.
+ *   <li>A file is decoded by the first request that reads it from the disk tier (concurrent ones
+ *       join it), which is then served from the decoded batches whether W-TinyLFU admits them or
+ *       not. Files whose footer says they would take more than half the tier, and files with
+ *       dictionary-encoded columns, are left to the disk tier.
  *   <li>Admitted bytes never exceed the bound. An evicted file's buffers are freed when the last
  *       stream sending them finishes, so the tier's allocator may briefly hold more than the
  *       bound while such streams run; {@link #allocatedBytes} reports it.
@@ -48,10 +49,11 @@ public final class MemoryTier implements AutoCloseable {
   private final long batchBytes;
   private final long maxBatchRows;
   private final BufferAllocator allocator;
-  private final Executor decoder;
   private final Cache<CacheKey, DecodedFile> files;
-  /** Keys being decoded, so that concurrent readers start one decode. */
-  private final Map<CacheKey, Boolean> decoding = new ConcurrentHashMap<>();
+  /** Decodes under way, so that concurrent readers of a key share one. */
+  private final Map<CacheKey, CompletableFuture<DecodedFile>> decoding = new ConcurrentHashMap<>();
+  /** Estimated bytes of the decodes under way: at most half the tier. */
+  private final AtomicLong decodingBytes = new AtomicLong();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder admissions = new LongAdder();
@@ -64,10 +66,8 @@ public final class MemoryTier implements AutoCloseable {
    * @param batchBytes the most bytes per decoded record batch (all columns), so that a batch
    *     fits one gRPC message
    * @param maxBatchRows the most rows per decoded record batch
-   * @param decoder runs the decodes
    */
-  public MemoryTier(BufferAllocator parent, long capacity, long batchBytes, long maxBatchRows,
-      Executor decoder) {
+  public MemoryTier(BufferAllocator parent, long capacity, long batchBytes, long maxBatchRows) {
     if (capacity < 0) {
       throw new IllegalArgumentException("memory tier capacity must be >= 0, got " + capacity);
     }
@@ -75,7 +75,6 @@ public final class MemoryTier implements AutoCloseable {
     this.batchBytes = batchBytes;
     this.maxBatchRows = maxBatchRows;
     this.allocator = parent.newChildAllocator("memory-tier", 0, Long.MAX_VALUE);
-    this.decoder = decoder;
     this.files = Caffeine.newBuilder()
         .maximumWeight(capacity)
         .weigher((CacheKey key, DecodedFile file) -> (int) Math.min(file.bytes(), Integer.MAX_VALUE))
@@ -111,49 +110,63 @@ public final class MemoryTier implements AutoCloseable {
   }
 
   /**
-   * Offers a file just read from the disk tier: unless the tier holds it or is decoding it, a
-   * background decode reads it into memory and offers it to Caffeine's admission.
+   * The decoded file of a copy just read from the disk tier, retained for the caller: held by the
+   * tier already, decoded by a request under way (joined), or decoded now on the caller's thread
+   * and offered to W-TinyLFU's admission. Turned away or not, a file decoded now serves the
+   * request that decoded it and those that joined, so a miss is decoded once, not once to serve
+   * and once for the tier.
    *
-   * @param lease the reader's lease on the disk copy; the decode takes a lease of its own
+   * <p>Null when the tier does not take files like this one (turned off, more than half the tier by
+   * the footer's estimate, dictionary-encoded columns), when decodes under way already hold half
+   * the tier, or when the decode fails: the caller scans the disk copy instead.
    */
-  public void offer(Lease lease, ParquetFile file) {
+  public DecodedFile read(Lease lease, ParquetFile file) {
     CacheKey key = lease.key();
-    if (!enabled() || files.getIfPresent(key) != null || decoding.putIfAbsent(key, true) != null) {
-      return;
+    if (!enabled()) {
+      return null;
     }
-    ParquetFooter footer = file.footer();
-    if (footer.bytes(null) > capacity / 2 || hasDictionary(file.fileSchema())) {
-      decoding.remove(key);
+    DecodedFile held = files.getIfPresent(key); // decoded since this request looked
+    if (held != null && held.tryRetain()) {
+      hits.increment();
+      return held;
+    }
+    long estimate = file.footer().bytes(null);
+    if (estimate > capacity / 2 || hasDictionary(file.fileSchema())) {
       skipped.increment();
-      return;
+      return null;
     }
-    Lease own = lease.share();
-    if (own == null) {
-      decoding.remove(key);
-      return;
+    CompletableFuture<DecodedFile> mine = new CompletableFuture<>();
+    CompletableFuture<DecodedFile> running = decoding.putIfAbsent(key, mine);
+    if (running != null) {
+      DecodedFile joined = running.join(); // completed normally, with null on failure
+      return joined != null && joined.tryRetain() ? joined : null;
     }
+    DecodedFile decoded = null;
     try {
-      decoder.execute(() -> {
-        try (own) {
-          admit(decode(key, file));
-        } catch (RuntimeException e) {
-          LOG.warn("cannot decode {} into memory; it stays on disk: {}", key.path(), e.toString());
-        } finally {
-          decoding.remove(key);
-        }
-      });
-    } catch (RejectedExecutionException closing) {
-      own.close();
-      decoding.remove(key);
+      if (decodingBytes.addAndGet(estimate) <= capacity / 2) {
+        decoded = decode(key, file);
+        admit(decoded);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot decode {} into memory; it is served from disk: {}", key.path(), e.toString());
+      if (decoded != null) {
+        decoded.release();
+        decoded = null;
+      }
+    } finally {
+      decodingBytes.addAndGet(-estimate);
+      decoding.remove(key, mine);
+      mine.complete(decoded);
     }
+    return decoded; // the maker's reference is the caller's
   }
 
   private void admit(DecodedFile decoded) {
     if (decoded.bytes() > capacity / 2) {
       skipped.increment();
-      decoded.release();
       return;
     }
+    decoded.tryRetain(); // the tier's reference, released when Caffeine removes the entry
     files.put(decoded.key(), decoded);
     files.cleanUp(); // runs W-TinyLFU's admission now: the candidate may be the victim
     if (files.policy().getIfPresentQuietly(decoded.key()) == decoded) {

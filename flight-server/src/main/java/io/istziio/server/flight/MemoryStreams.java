@@ -1,0 +1,74 @@
+package io.istziio.server.flight;
+
+import io.istziio.client.protocol.ReadTicket;
+import io.istziio.server.Errors;
+import io.istziio.server.filter.BatchFilter;
+import io.istziio.server.filter.BoundFilter;
+import io.istziio.server.filter.RowFilter;
+import io.istziio.server.filter.RowGroupPruner;
+import io.istziio.server.memory.DecodedFile;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Starts the DoGet streams served from decoded files ({@link MemoryStream}) and counts them
+ * against --max-streams: they hold no thread, so the stream executor's bound does not see them.
+ */
+final class MemoryStreams {
+
+  private final BufferAllocator allocator;
+  private final int maxStreams;
+  private final AtomicInteger running = new AtomicInteger();
+
+  MemoryStreams(BufferAllocator allocator, int maxStreams) {
+    this.allocator = allocator;
+    this.maxStreams = maxStreams;
+  }
+
+  /**
+   * Streams the ticket's rows of {@code file}, which the caller retained for the stream; the
+   * request's errors (an unknown column, a filter that does not fit, too many streams) go to the
+   * client. False, with the file released, when the filter is an outside Substrait expression,
+   * which only the disk tier's scanner runs: the caller serves the request from disk.
+   */
+  boolean start(DecodedFile file, MemoryStream.Origin origin, ReadTicket request, RowFilter filter,
+      ServerStreamListener listener) {
+    int[] columns;
+    BatchFilter batchFilter = null;
+    RowGroupPruner.Pruning pruning = RowGroupPruner.Pruning.none(file.footer());
+    try {
+      columns = file.positions(request.columns());
+      if (filter != null) {
+        BoundFilter bound = filter.bind(file.schema());
+        if (bound == null) {
+          file.release();
+          return false;
+        }
+        batchFilter = BatchFilter.compile(bound);
+        pruning = RowGroupPruner.prune(bound, file.footer());
+      }
+      if (running.incrementAndGet() > maxStreams) {
+        running.decrementAndGet();
+        throw tooBusy(maxStreams);
+      }
+    } catch (RuntimeException e) {
+      file.release();
+      listener.error(Errors.toFlight(e, "DoGet " + request));
+      return true;
+    }
+    new MemoryStream(file, origin, columns, batchFilter, pruning, listener, allocator,
+        running::decrementAndGet).start();
+    return true;
+  }
+
+  /** The answer to a DoGet beyond the node's stream bound. */
+  static FlightRuntimeException tooBusy(int maxStreams) {
+    return CallStatus.RESOURCE_EXHAUSTED.withDescription(String.format(Locale.ROOT,
+        "the node is serving and queueing its limit of streams (--max-streams %d); retry later "
+            + "or read from another owner", maxStreams)).toRuntimeException();
+  }
+}
