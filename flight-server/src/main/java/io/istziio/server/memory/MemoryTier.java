@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>A file is decoded by the first request that reads it from the disk tier (concurrent ones
  *       join it), which is then served from the decoded batches whether W-TinyLFU admits them or
  *       not. Files whose footer says they would take more than half the tier, and files with
- *       dictionary-encoded columns, are left to the disk tier.
+ *       dictionary-encoded columns, are left to the disk tier, as are reads that find decodes
+ *       already holding half the tier.
  *   <li>Admitted bytes never exceed the bound. An evicted file's buffers are freed when the last
  *       stream sending them finishes, so the tier's allocator may briefly hold more than the
  *       bound while such streams run; {@link #allocatedBytes} reports it.
