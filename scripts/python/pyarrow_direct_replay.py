@@ -15,7 +15,8 @@ No cache: every request goes to the store, so point --s3-endpoint at the delayed
 --out writes one record a request in `istziio replay --out x.json`'s fields (mode "pyarrow"), so
 the report reads both alike; --summary writes count, mean, p50, p90, p99, max (ms) of all, cold and
 warm requests, start lag and how many requests fell behind (started over 10 ms late). The first
---warmup requests run but are left out of both (a cold one among them is a first touch all the same).
+--warmup requests run first, unscheduled, and are left out of both (a cold one among them is a first
+touch all the same); the rest arrive on the trace's schedule from then on.
 """
 import argparse
 import concurrent.futures
@@ -134,10 +135,16 @@ def main():
     records = []
     lock = threading.Lock()
     start = time.monotonic_ns()
+    offset_ms = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.concurrency) as pool:
         futures = []
         for sequence, (at_ms, index) in enumerate(trace):
-            due = start + int(at_ms * 1_000_000 / args.speed)
+            if sequence == args.warmup and args.warmup > 0:
+                # As the Java replayer: the warm-up runs unscheduled, then the clock starts.
+                concurrent.futures.wait(futures)
+                start, offset_ms = time.monotonic_ns(), at_ms
+            due = (time.monotonic_ns() if sequence < args.warmup
+                   else start + int((at_ms - offset_ms) * 1_000_000 / args.speed))
             wait = due - time.monotonic_ns()
             if wait > 0:
                 time.sleep(wait / 1e9)

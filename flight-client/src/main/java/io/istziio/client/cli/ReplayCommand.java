@@ -56,9 +56,11 @@ final class ReplayCommand implements Callable<Integer> {
   String first;
 
   @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
-      description = "Leave the first N requests of the trace out of the figures and --out, for "
-          + "each system: they run (and count as first touches of their files), but as a warm-up "
-          + "of the client (JIT, connections). Default: ${DEFAULT-VALUE}.")
+      description = "Run the first N requests of the trace as a warm-up before the clock starts, "
+          + "for each system: unscheduled (as fast as --concurrency readers take them), left out "
+          + "of the figures and --out, but they count as first touches of their files; the rest "
+          + "arrive on the trace's schedule from then on, so a cold client leaves no backlog. "
+          + "Default: ${DEFAULT-VALUE}.")
   int warmup;
 
   @Option(names = "--concurrency", defaultValue = "16",
@@ -156,7 +158,7 @@ final class ReplayCommand implements Callable<Integer> {
       throws Exception {
     try (source) {
       long start = System.nanoTime();
-      List<RequestRecord> records = replayer.run(source);
+      List<RequestRecord> records = replayer.run(source, warmup);
       long wall = System.nanoTime() - start;
       if (warmup > 0) {
         records = records.subList(warmup, records.size());

@@ -18,6 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * have finished, on a pool of at most {@code concurrency} readers. When every reader is busy a
  * request waits, and its start lag (how late it started) is recorded, so a replay that fell behind
  * says so instead of quietly turning into a closed loop.
+ *
+ * <p>A warm-up (the first requests of the trace) runs before the clock starts, as fast as the
+ * readers take it: a client and servers that start cold then leave no backlog to the measured
+ * requests, whose arrival times count from the first of them.
  */
 public final class Replayer {
 
@@ -41,6 +45,14 @@ public final class Replayer {
 
   /** Runs the whole trace against {@code source}; returns the records in trace order. */
   public List<RequestRecord> run(Source source) throws InterruptedException {
+    return run(source, 0);
+  }
+
+  /**
+   * Runs the first {@code warmup} requests of the trace unscheduled, waits for them, then the rest
+   * on the trace's schedule from then on; returns every record, warm-up included, in trace order.
+   */
+  public List<RequestRecord> run(Source source, int warmup) throws InterruptedException {
     List<Trace.Request> requests = trace.requests();
     ConcurrentLinkedQueue<RequestRecord> records = new ConcurrentLinkedQueue<>();
     CountDownLatch done = new CountDownLatch(requests.size());
@@ -51,10 +63,19 @@ public final class Replayer {
       thread.setDaemon(true);
       return thread;
     });
+    CountDownLatch warmed = new CountDownLatch(Math.min(warmup, requests.size()));
     long start = System.nanoTime();
+    long offsetMillis = 0;
     try {
-      for (Trace.Request request : requests) {
-        long due = start + (long) (request.atMillis() * 1_000_000 / speed);
+      for (int i = 0; i < requests.size(); i++) {
+        Trace.Request request = requests.get(i);
+        if (i == warmup && warmup > 0) {
+          warmed.await();
+          start = System.nanoTime();
+          offsetMillis = request.atMillis();
+        }
+        long due = i < warmup ? System.nanoTime()
+            : start + (long) ((request.atMillis() - offsetMillis) * 1_000_000 / speed);
         long wait = due - System.nanoTime();
         if (wait > 0) {
           TimeUnit.NANOSECONDS.sleep(wait);
@@ -73,6 +94,7 @@ public final class Replayer {
               drawProgress(count, requests.size());
             }
             done.countDown();
+            warmed.countDown(); // only its first counts matter, before the clock starts
           }
         });
       }
