@@ -277,12 +277,13 @@ class CliTest extends NodeTestBase {
     Run byLocation = cli("stats", nodes.get(1).uri().toString()).assertOk(); // no --node needed
 
     List<String> lines = all.out().lines().toList();
-    assertTrue(lines.get(0).matches("node\\s+location\\s+cache used\\s+capacity\\s+entries\\s+hits"
-        + "\\s+misses\\s+bypasses\\s+downloads\\s+evictions\\s+arrow memory\\s+misrouted"),
-        lines.get(0));
+    assertTrue(lines.get(0).matches("node\\s+location\\s+hit ratio\\s+memory used\\s+memory hits"
+        + "\\s+cache used\\s+capacity\\s+entries\\s+hits\\s+misses\\s+bypasses\\s+downloads"
+        + "\\s+evictions\\s+arrow memory\\s+native memory\\s+misrouted"), lines.get(0));
     assertEquals(4, lines.size(), all.out());
     for (Node node : nodes) {
       assertTrue(all.out().matches("(?s).*\n" + node.id() + "\\s+" + quote(node.uri())
+          + "\\s+[0-9.]+%\\s+[0-9.]+ [KMG]?i?B of [0-9.]+ [KMG]?i?B\\s+[0-9,]+"
           + "\\s+[0-9.]+ [KM]?i?B\\s+64\\.0 MiB\\s.*"), all.out());
     }
     assertEquals(3, byLocation.out().lines().count(), byLocation.out());
