@@ -53,6 +53,47 @@ public final class RowGroupPruner {
     return new Pruning(skipped, rows);
   }
 
+  /**
+   * For each row group, whether no row of it can satisfy the filter, for a reader that skips such
+   * groups itself (the memory tier); null when the filter reads a floating-point column, whose
+   * statistics leave NaN out, so that only evaluating every row is sure to find what it matches.
+   */
+  public static boolean[] skippable(BoundFilter filter, ParquetFooter footer) {
+    if (readsFloats(filter)) {
+      return null;
+    }
+    boolean[] skippable = new boolean[footer.groups().size()];
+    for (int i = 0; i < skippable.length; i++) {
+      skippable[i] = !mayMatch(filter, footer.groups().get(i), false);
+    }
+    return skippable;
+  }
+
+  private static boolean readsFloats(BoundFilter filter) {
+    if (filter instanceof BoundFilter.And and) {
+      return and.operands().stream().anyMatch(RowGroupPruner::readsFloats);
+    }
+    if (filter instanceof BoundFilter.Or or) {
+      return or.operands().stream().anyMatch(RowGroupPruner::readsFloats);
+    }
+    if (filter instanceof BoundFilter.Not not) {
+      return readsFloats(not.operand());
+    }
+    if (filter instanceof BoundFilter.CompareFields c) {
+      return isFloat(c.left()) || isFloat(c.right());
+    }
+    Field field = filter instanceof BoundFilter.Compare c ? c.field()
+        : filter instanceof BoundFilter.IsNull n ? n.field()
+        : filter instanceof BoundFilter.In in ? in.field()
+        : filter instanceof BoundFilter.Between between ? between.field()
+        : ((BoundFilter.IsTrue) filter).field();
+    return isFloat(field);
+  }
+
+  private static boolean isFloat(Field field) {
+    return field.kind() == ColumnKind.FLOAT;
+  }
+
   /** Whether some row may satisfy the filter ({@code negated}: its negation). */
   static boolean mayMatch(BoundFilter filter, ParquetFooter.RowGroup group, boolean negated) {
     if (filter instanceof BoundFilter.And and) {

@@ -41,11 +41,15 @@ final class MemoryStream {
   private final List<Integer> projection;
   private final BatchFilter filter;
   private final RowGroupPruner.Pruning pruning;
+  /** By batch: whether its row group's statistics rule the filter out; null to read them all. */
+  private final boolean[] skippable;
   private final ServerStreamListener listener;
   private final BufferAllocator allocator;
   private final Runnable onFinish;
   private final VectorSchemaRoot root;
   private final VectorLoader loader;
+  private static final int[] NONE = new int[0];
+
   private final Origin origin;
   private final AtomicInteger wip = new AtomicInteger();
   private volatile boolean cancelled;
@@ -73,18 +77,29 @@ final class MemoryStream {
    * @param columns the positions of the projected columns in the file's schema
    * @param filter the ticket's filter, or null
    * @param pruning what the file's statistics say of the filter, reported in the stats
+   * @param skippableGroups by row group, whether the filter can match none of its rows (the
+   *     batches of those are not evaluated); null to evaluate every batch
    * @param allocator for the stream's own buffers: the filtered batch and the stats
    * @param onFinish runs once when the stream ends, however it ends
    */
   MemoryStream(DecodedFile file, Origin origin, int[] columns, BatchFilter filter,
-      RowGroupPruner.Pruning pruning, ServerStreamListener listener, BufferAllocator allocator,
-      Runnable onFinish) {
+      RowGroupPruner.Pruning pruning, boolean[] skippableGroups, ServerStreamListener listener,
+      BufferAllocator allocator, Runnable onFinish) {
     this.file = file;
     this.origin = origin;
     this.columns = columns;
     this.projection = Arrays.stream(columns).boxed().toList();
     this.filter = filter;
     this.pruning = pruning;
+    int[] groups = file.batchGroups();
+    if (skippableGroups == null || groups == null) {
+      this.skippable = null;
+    } else {
+      this.skippable = new boolean[groups.length];
+      for (int i = 0; i < groups.length; i++) {
+        skippable[i] = skippableGroups[groups[i]];
+      }
+    }
     this.listener = listener;
     this.allocator = allocator;
     this.onFinish = onFinish;
@@ -156,7 +171,8 @@ final class MemoryStream {
             loader.load(body);
           }
         } else {
-          int[] selected = filter.select(batch.root());
+          int[] selected = skippable != null && skippable[next - 1] ? NONE
+              : filter.select(batch.root());
           if (selected.length == 0 && !last) {
             continue; // nothing to send; the last batch goes even if empty, to carry the stats
           }

@@ -40,6 +40,7 @@ final class MemoryStreams {
     int[] columns;
     BatchFilter batchFilter = null;
     RowGroupPruner.Pruning pruning = RowGroupPruner.Pruning.none(file.footer());
+    boolean[] skippable = null;
     try {
       columns = file.positions(request.columns());
       if (filter != null) {
@@ -50,6 +51,7 @@ final class MemoryStreams {
         }
         batchFilter = BatchFilter.compile(bound);
         pruning = RowGroupPruner.prune(bound, file.footer());
+        skippable = RowGroupPruner.skippable(bound, file.footer());
       }
       if (running.incrementAndGet() > maxStreams) {
         running.decrementAndGet();
@@ -60,7 +62,7 @@ final class MemoryStreams {
       listener.error(Errors.toFlight(e, "DoGet " + request));
       return true;
     }
-    new MemoryStream(file, origin, columns, batchFilter, pruning, listener, allocator,
+    new MemoryStream(file, origin, columns, batchFilter, pruning, skippable, listener, allocator,
         running::decrementAndGet).start();
     return true;
   }

@@ -61,6 +61,8 @@ public final class DecodedFile {
   private final long bytes;
   private final long rows;
   private final ParquetFooter footer;
+  /** The row group each batch comes from; null if some batch spans two (never, from Arrow's reader). */
+  private final int[] batchGroups;
   private final AtomicInteger refs = new AtomicInteger(1);
 
   /**
@@ -87,7 +89,36 @@ public final class DecodedFile {
     }
     this.batches = List.copyOf(made);
     this.rows = total;
+    this.batchGroups = batchGroups(made, footer);
     this.bytes = accountedBytes(made);
+  }
+
+  private static int[] batchGroups(List<Batch> batches, ParquetFooter footer) {
+    int[] groups = new int[batches.size()];
+    int group = 0;
+    long groupStart = 0;
+    long row = 0;
+    for (int i = 0; i < groups.length; i++) {
+      while (group < footer.groups().size()
+          && row >= groupStart + footer.groups().get(group).rows()) {
+        groupStart += footer.groups().get(group++).rows();
+      }
+      long end = row + batches.get(i).rows();
+      if (group == footer.groups().size() || end > groupStart + footer.groups().get(group).rows()) {
+        return null;
+      }
+      groups[i] = group;
+      row = end;
+    }
+    return groups;
+  }
+
+  /**
+   * The row group each batch was decoded from, by batch; null when the batches do not follow the
+   * row groups (so that a reader cannot skip by row group).
+   */
+  public int[] batchGroups() {
+    return batchGroups;
   }
 
   /** The bytes the batches' buffers take, each allocation counted once however many views it has. */
