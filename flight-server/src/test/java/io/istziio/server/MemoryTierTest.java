@@ -68,7 +68,9 @@ class MemoryTierTest extends NodeTestBase {
   @Test
   void streamsBeyondTheCapAreRefusedAndTheNodeServesOn() throws Exception {
     Path big = tmp.resolve("capped.parquet");
-    IstziioData.write(big, 3, 0, 100_000, 100_000);
+    // 48 MB of batches: far more than the transport buffers for a client that stops reading, so
+    // the paused stream is still sending when the second DoGet arrives.
+    IstziioData.write(big, 3, 0, 300_000, 32_768);
     s3.put(BUCKET, "capped.parquet", big);
     String path = "s3://data/capped.parquet";
     Node node = start(config(64 << 20).withMemoryBytes(512 << 20)
@@ -84,7 +86,7 @@ class MemoryTierTest extends NodeTestBase {
     }
     waitUntil(() -> {
       try {
-        return read(client, path).stats().rows() == 100_000;
+        return read(client, path).stats().rows() == 300_000;
       } catch (Exception e) {
         return false; // the cancelled stream may not have ended yet
       }
@@ -155,7 +157,8 @@ class MemoryTierTest extends NodeTestBase {
   @Test
   void aCancelledStreamLetsGoOfAnEvictedFile() throws Exception {
     Path big = tmp.resolve("wide.parquet");
-    IstziioData.write(big, 1, 0, 100_000, 100_000);
+    // 48 MB of batches: more than the transport buffers, so the stream is still sending.
+    IstziioData.write(big, 1, 0, 300_000, 32_768);
     s3.put(BUCKET, "wide.parquet", big);
     String path = "s3://data/wide.parquet";
     Node node = start(memoryConfig(512 << 20));
