@@ -3,9 +3,10 @@ package io.istziio.client;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.Location;
@@ -19,10 +20,15 @@ import org.apache.arrow.util.AutoCloseables;
 public final class FlightClientPool implements AutoCloseable {
 
   static final int WINDOW_BYTES = 16 << 20;
+  /** How long an evicted channel's running calls may go on before they are cut. */
+  static final Duration EVICTED_GRACE = Duration.ofMinutes(10);
 
   private final BufferAllocator allocator;
+  /** A client and, when the pool made it, its channel. */
+  private record Pooled(FlightClient client, ManagedChannel channel) {}
+
   /** By location URI as members advertise it: a read looks its owner up without parsing a URI. */
-  private final Map<String, FlightClient> clients = new ConcurrentHashMap<>();
+  private final Map<String, Pooled> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   public FlightClientPool(BufferAllocator allocator) {
@@ -38,7 +44,7 @@ public final class FlightClientPool implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the client pool is closed");
     }
-    return clients.computeIfAbsent(location, this::open);
+    return clients.computeIfAbsent(location, this::open).client();
   }
 
   /**
@@ -46,17 +52,17 @@ public final class FlightClientPool implements AutoCloseable {
    * #WINDOW_BYTES} (gRPC's default is 1 MiB): a node streams a large hit only as fast as the
    * window lets it; other schemes get Flight's own builder.
    */
-  private FlightClient open(String location) {
+  private Pooled open(String location) {
     URI uri = URI.create(location);
     if (!"grpc+tcp".equals(uri.getScheme()) && !"grpc".equals(uri.getScheme())) {
-      return FlightClient.builder(allocator, new Location(uri)).build();
+      return new Pooled(FlightClient.builder(allocator, new Location(uri)).build(), null);
     }
     ManagedChannel channel = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
         .usePlaintext()
         .maxInboundMessageSize(Integer.MAX_VALUE)
         .flowControlWindow(WINDOW_BYTES)
         .build();
-    return FlightGrpcUtils.createFlightClient(allocator, channel);
+    return new Pooled(FlightGrpcUtils.createFlightClient(allocator, channel), channel);
   }
 
   /**
@@ -67,26 +73,38 @@ public final class FlightClientPool implements AutoCloseable {
     evict(location.getUri().toString());
   }
 
-  /** The same, by location URI. */
+  /**
+   * The same, by location URI. The channel stops taking new calls at once; the client (and its
+   * allocator) is closed only when the calls still running on the channel have ended, by
+   * themselves or after {@link #EVICTED_GRACE}, on a thread of its own: closing it at once would
+   * break reads that are going well on a channel another read found broken.
+   */
   public void evict(String location) {
-    FlightClient client = clients.remove(location);
-    if (client != null) {
-      // Closing shuts the channel down gracefully (calls under way finish) and waits for it, so
-      // not on the caller's thread.
-      CompletableFuture.runAsync(() -> {
-        try {
-          client.close();
-        } catch (Exception e) {
-          // the channel is being dropped anyway
-        }
-      });
+    Pooled pooled = clients.remove(location);
+    if (pooled == null) {
+      return;
     }
+    Thread closer = new Thread(() -> {
+      try {
+        if (pooled.channel() != null) {
+          pooled.channel().shutdown();
+          if (!pooled.channel().awaitTermination(EVICTED_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            pooled.channel().shutdownNow();
+          }
+        }
+        pooled.client().close();
+      } catch (Exception e) {
+        // the channel is being dropped anyway
+      }
+    }, "istziio-evict");
+    closer.setDaemon(true);
+    closer.start();
   }
 
   @Override
   public void close() throws Exception {
     closed = true;
-    AutoCloseables.close(clients.values());
+    AutoCloseables.close(clients.values().stream().map(Pooled::client).toList());
     clients.clear();
   }
 }

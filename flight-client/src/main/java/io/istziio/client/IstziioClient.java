@@ -151,9 +151,11 @@ public final class IstziioClient implements AutoCloseable {
           throw e;
         }
         tried.add(node.id() + " (" + e.status().description() + ")");
-        pool.evict(node.location());
-        if (fromNodes != null) {
-          fromNodes.refreshSoon();
+        if (e.status().code() != FlightStatusCode.RESOURCE_EXHAUSTED) { // busy, not broken
+          pool.evict(node.location());
+          if (fromNodes != null) {
+            fromNodes.refreshSoon();
+          }
         }
       }
     }
@@ -163,12 +165,14 @@ public final class IstziioClient implements AutoCloseable {
 
   /**
    * Whether a read failed because of the node rather than the request: it could not be reached,
-   * or it reset the stream (a node that stops dies with RST_STREAM, which gRPC reports as
-   * CANCELLED; this client never cancels a read itself).
+   * it reset the stream (a node that stops dies with RST_STREAM, which gRPC reports as
+   * CANCELLED; this client never cancels a read itself), or it is serving all the streams it may
+   * (RESOURCE_EXHAUSTED, --max-streams), where a replica may not be.
    */
   private static boolean nodeFailed(FlightRuntimeException e) {
     FlightStatusCode code = e.status().code();
-    return code == FlightStatusCode.UNAVAILABLE || code == FlightStatusCode.CANCELLED;
+    return code == FlightStatusCode.UNAVAILABLE || code == FlightStatusCode.CANCELLED
+        || code == FlightStatusCode.RESOURCE_EXHAUSTED;
   }
 
   /** GetFlightInfo from the path's owner (or the next one that answers). */

@@ -238,8 +238,9 @@ public final class Node implements AutoCloseable {
     disk.close(); // after the streams: it closes the Parquet files they share
     missExecutor.shutdownNow();
     revalidateExecutor.shutdownNow();
-    memory.close(); // after the streams: it frees the decoded batches
-    AutoCloseables.close(server, peers, stores, allocator);
+    // The server first: closing it cancels the memory streams still running (they hold no
+    // thread), so that the memory tier, closed after, finds its batches released.
+    AutoCloseables.close(server, memory, peers, stores, allocator);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -46,7 +46,10 @@ public record NodeConfig(
     public static final long DEFAULT_BATCH_BYTES = 1 << 20;
     public static final int DEFAULT_MAX_STREAMS = 256;
 
-    /** A quarter of the JVM's direct memory limit (by default, its heap limit). */
+    /**
+     * A quarter of the JVM's heap limit: Arrow's buffers are direct memory, whose limit is the
+     * heap's unless -XX:MaxDirectMemorySize says otherwise. The tier's bound is this figure.
+     */
     public static long defaultMemoryBytes() {
       return Runtime.getRuntime().maxMemory() / 4;
     }

@@ -6,6 +6,7 @@ import io.istziio.server.filter.BatchFilter;
 import io.istziio.server.filter.FilteredBatches;
 import io.istziio.server.filter.RowGroupPruner;
 import io.istziio.server.memory.DecodedFile;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,6 +49,9 @@ final class MemoryStream {
   private final Runnable onFinish;
   private final VectorSchemaRoot root;
   private final VectorLoader loader;
+  /** With a filter: the stream's own view of the whole cached batch; null without. */
+  private final VectorSchemaRoot view;
+  private final int[] allColumns;
   private static final int[] NONE = new int[0];
 
   private final Origin origin;
@@ -103,15 +107,20 @@ final class MemoryStream {
     this.listener = listener;
     this.allocator = allocator;
     this.onFinish = onFinish;
+    // Vectors of the tier's own allocator: loading a cached buffer into them is a reference
+    // count, with no accounting across allocators.
     if (filter == null) {
-      // Vectors of the tier's own allocator: loading a cached buffer into them is a reference
-      // count, with no accounting across allocators.
       this.root = FilteredBatches.allocate(file.schema(), projection, file.allocator());
       this.loader = new VectorLoader(root);
+      this.view = null;
     } else {
+      // A filter reads, and the copy's readers position, vectors of their own: a list vector's
+      // copy moves a reader cached in its source, which the cached batch must not share.
+      this.view = VectorSchemaRoot.create(file.schema(), file.allocator());
+      this.loader = new VectorLoader(view);
       this.root = FilteredBatches.allocate(file.schema(), projection, allocator);
-      this.loader = null;
     }
+    this.allColumns = file.positions(null);
   }
 
   /** Sends the schema and what the client's window takes now; the callbacks do the rest. */
@@ -122,6 +131,10 @@ final class MemoryStream {
       pump();
     });
     listener.setOnReadyHandler(this::pump);
+    // Flight keeps the handlers in plain fields, read on gRPC's threads: publish them before
+    // reading whether the call was cancelled already (a cancel that came before they were set
+    // found no handler; send() asks the listener too).
+    VarHandle.fullFence();
     listener.setUseZeroCopy(filter == null);
     try {
       listener.start(root);
@@ -138,9 +151,14 @@ final class MemoryStream {
   }
 
   private void drainLoop() {
-    do {
-      send();
-    } while (wip.decrementAndGet() != 0);
+    try {
+      do {
+        send();
+      } while (wip.decrementAndGet() != 0);
+    } catch (Error e) {
+      wip.set(0); // send() has finished the stream; let nothing wait on this loop
+      throw e;
+    }
   }
 
   /** Sends batches while the client's window is open; only ever inside the drain loop. */
@@ -148,20 +166,23 @@ final class MemoryStream {
     if (finished) {
       return;
     }
-    if (cancelled) {
+    if (cancelled || listener.isCancelled()) {
       finish();
       return;
     }
     try {
       List<DecodedFile.Batch> cached = file.batches();
-      while (listener.isReady()) {
-        if (next == cached.size()) {
+      while (true) {
+        if (next == cached.size()) { // completing needs no window
           if (next == 0) {
             listener.putMetadata(stats()); // an empty file: the stats go alone
           }
           listener.completed();
           finish();
           return;
+        }
+        if (!listener.isReady()) {
+          return; // the ready callback resumes
         }
         long start = System.nanoTime();
         DecodedFile.Batch batch = cached.get(next++);
@@ -171,12 +192,21 @@ final class MemoryStream {
             loader.load(body);
           }
         } else {
-          int[] selected = skippable != null && skippable[next - 1] ? NONE
-              : filter.select(batch.root());
-          if (selected.length == 0 && !last) {
-            continue; // nothing to send; the last batch goes even if empty, to carry the stats
+          if (skippable != null && skippable[next - 1]) {
+            if (!last) {
+              continue; // its row group's statistics rule the filter out
+            }
+            FilteredBatches.fill(view, NONE, projection, root); // an empty last batch
+          } else {
+            try (ArrowRecordBatch body = batch.project(allColumns)) {
+              loader.load(body);
+            }
+            int[] selected = filter.select(view);
+            if (selected.length == 0 && !last) {
+              continue; // nothing to send; the last batch goes even if empty, to carry the stats
+            }
+            FilteredBatches.fill(view, selected, projection, root);
           }
-          FilteredBatches.fill(batch.root(), selected, projection, root);
         }
         rows += root.getRowCount();
         if (root.getRowCount() > 0) {
@@ -192,12 +222,15 @@ final class MemoryStream {
         }
         sendNanos += System.nanoTime() - start;
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error too: the drain loop must go on to release wip
       fail(e);
+      if (e instanceof Error error) {
+        throw error;
+      }
     }
   }
 
-  private void fail(RuntimeException e) {
+  private void fail(Throwable e) {
     if (!finished && !listener.isCancelled()) {
       listener.error(Errors.toFlight(e, "DoGet " + file.key().path()));
     }
@@ -218,6 +251,9 @@ final class MemoryStream {
     if (!finished) {
       finished = true;
       root.close();
+      if (view != null) {
+        view.close();
+      }
       file.release();
       onFinish.run();
     }

@@ -37,12 +37,12 @@ final class MemoryStreams {
    */
   boolean start(DecodedFile file, MemoryStream.Origin origin, ReadTicket request, RowFilter filter,
       ServerStreamListener listener) {
-    int[] columns;
-    BatchFilter batchFilter = null;
-    RowGroupPruner.Pruning pruning = RowGroupPruner.Pruning.none(file.footer());
-    boolean[] skippable = null;
+    MemoryStream stream;
     try {
-      columns = file.positions(request.columns());
+      int[] columns = file.positions(request.columns());
+      BatchFilter batchFilter = null;
+      RowGroupPruner.Pruning pruning = RowGroupPruner.Pruning.none(file.footer());
+      boolean[] skippable = null;
       if (filter != null) {
         BoundFilter bound = filter.bind(file.schema());
         if (bound == null) {
@@ -57,13 +57,19 @@ final class MemoryStreams {
         running.decrementAndGet();
         throw tooBusy(maxStreams);
       }
+      try {
+        stream = new MemoryStream(file, origin, columns, batchFilter, pruning, skippable, listener,
+            allocator, running::decrementAndGet);
+      } catch (RuntimeException e) {
+        running.decrementAndGet();
+        throw e;
+      }
     } catch (RuntimeException e) {
       file.release();
       listener.error(Errors.toFlight(e, "DoGet " + request));
       return true;
     }
-    new MemoryStream(file, origin, columns, batchFilter, pruning, skippable, listener, allocator,
-        running::decrementAndGet).start();
+    stream.start();
     return true;
   }
 
@@ -71,6 +77,6 @@ final class MemoryStreams {
   static FlightRuntimeException tooBusy(int maxStreams) {
     return CallStatus.RESOURCE_EXHAUSTED.withDescription(String.format(Locale.ROOT,
         "the node is serving and queueing its limit of streams (--max-streams %d); retry later "
-            + "or read from another owner", maxStreams)).toRuntimeException();
+            + "or read from another owner (the Java client does)", maxStreams)).toRuntimeException();
   }
 }

@@ -15,6 +15,16 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import io.istziio.client.protocol.ReadStats;
+import io.istziio.client.protocol.ReadTicket;
+import io.istziio.server.FlightReads;
+import io.istziio.server.Node;
+import io.istziio.server.NodeConfig;
+import java.nio.file.Files;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.arrow.flight.FlightClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -397,6 +407,49 @@ class BatchFilterTest {
         }
         assertThrows(IllegalArgumentException.class, () -> FilteredBatches.fill(
             reader.getVectorSchemaRoot(), new int[] {100_000}, projection, target));
+      }
+    }
+  }
+
+  /**
+   * Filtered memory hits of list and map columns, many at once on one cached file: copying a list
+   * moves a reader cached in its source vector, so streams that shared the cached batch's vectors
+   * copied each other's rows. Every answer must equal the first.
+   */
+  @Test
+  void concurrentFilteredMemoryHitsOfNestedColumnsAgree() throws Exception {
+    Schema nested = new Schema(List.of(
+        Field.notNullable("id", new ArrowType.Int(64, true)),
+        new Field("li", FieldType.nullable(ArrowType.List.INSTANCE), List.of(
+            Field.nullable("item", new ArrowType.Int(32, true)))),
+        new Field("mp", FieldType.nullable(new ArrowType.Map(false)), List.of(
+            new Field("entries", FieldType.notNullable(ArrowType.Struct.INSTANCE), List.of(
+                Field.notNullable("key", ArrowType.Utf8.INSTANCE),
+                Field.nullable("value", new ArrowType.Int(32, true))))))));
+    Path root = Files.createDirectories(dir.resolve("served"));
+    Path file = root.resolve("nested-hits.parquet");
+    try (BufferAllocator allocator = new RootAllocator()) {
+      ParquetFiles.write(file, allocator, new Batches(allocator, nested, 20_000, 5_000));
+    }
+    ReadTicket ticket = ReadTicket.of(file.toUri().toString())
+        .withColumns(List.of("mp", "li", "id")).withFilter("id >= 0 AND id != 7");
+    try (Node node = Node.start(NodeConfig.loopback(dir.resolve("cache"), 256 << 20)
+            .withLocalRoot(root).withMemoryBytes(256 << 20));
+        BufferAllocator allocator = new RootAllocator();
+        FlightClient client = FlightClient.builder(allocator, node.location()).build()) {
+      FlightReads.Result first = FlightReads.read(client, ticket);
+      assertEquals(ReadStats.MEMORY, first.stats().tier());
+      ExecutorService readers = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<FlightReads.Result>> results = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+          results.add(readers.submit(() -> FlightReads.read(client, ticket)));
+        }
+        for (Future<FlightReads.Result> result : results) {
+          assertEquals(first.rows(), result.get().rows());
+        }
+      } finally {
+        readers.shutdownNow();
       }
     }
   }
