@@ -201,14 +201,4 @@ class MemoryTierTest extends NodeTestBase {
     assertEquals(100_000, memory.rows());
     assertTrue(memory.batches() >= 16_000_000 / (4 << 20), "batches: " + memory.batches());
   }
-
-  static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 30 s");
-      }
-      Thread.sleep(10);
-    }
-  }
 }

@@ -224,14 +224,6 @@ class NodeCacheTest extends NodeTestBase {
     assertEquals(1_000, read(client, path).rows().size(), "the stale ETag was noticed and dropped");
   }
 
-  private static FlightReads.Result uncheckedRead(FlightClient client, String path) {
-    try {
-      return read(client, path);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   private static Path onlyDataFile(Path objects) throws IOException {
     try (Stream<Path> files = Files.list(objects)) {
       return files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
@@ -250,14 +242,6 @@ class NodeCacheTest extends NodeTestBase {
   private static long sidecarBytes(Path directory) throws IOException {
     try (Stream<Path> files = Files.list(directory)) {
       return files.filter(f -> f.toString().endsWith(".json")).mapToLong(f -> f.toFile().length()).sum();
-    }
-  }
-
-  private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "condition not met within 10 s");
-      Thread.sleep(20);
     }
   }
 }

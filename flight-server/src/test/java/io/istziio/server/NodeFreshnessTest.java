@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
@@ -182,23 +181,5 @@ class NodeFreshnessTest extends NodeTestBase {
       assertEquals(ReadStats.HIT, read(client, path).stats().cache());
     }
     assertEquals(1, s3.nodeRequests(key).stream().filter("GET"::equals).count());
-  }
-
-  private static FlightReads.Result uncheckedRead(FlightClient client, String path) {
-    try {
-      return read(client, path);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("condition not met within 20 s");
-      }
-      Thread.sleep(20);
-    }
   }
 }

@@ -142,6 +142,26 @@ abstract class NodeTestBase {
     }
   }
 
+  /** Polls {@code condition} until it holds; fails after 30 s. For effects that come later. */
+  static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 30 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** {@link #read}, for lambdas that cannot throw checked exceptions. */
+  static FlightReads.Result uncheckedRead(FlightClient client, String path) {
+    try {
+      return read(client, path);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static FlightReads.Result read(FlightClient client, String path) throws Exception {
     return FlightReads.read(client, ReadTicket.of(path));
   }
