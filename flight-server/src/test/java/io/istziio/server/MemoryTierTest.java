@@ -10,7 +10,6 @@ import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
 import io.istziio.server.cache.CacheKey;
 import io.istziio.server.memory.MemoryTier;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.arrow.flight.FlightClient;

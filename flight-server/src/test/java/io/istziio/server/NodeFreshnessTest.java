@@ -1,8 +1,6 @@
 package io.istziio.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
