@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "istziio-node", mixinStandardHelpOptions = true, sortOptions = false,
     usageHelpWidth = 100,
     description = "Serves Parquet objects from S3 or a local directory over Arrow Flight, through "
-        + "a disk cache. Every option falls back to the environment variable shown.",
+        + "a memory tier of decoded batches and a disk cache. Every option falls back to the "
+        + "environment variable shown.",
     footer = "%nS3 credentials come from the AWS default chain (AWS_ACCESS_KEY_ID and "
         + "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance roles), never from flags.")
 public final class NodeMain implements Callable<Integer> {

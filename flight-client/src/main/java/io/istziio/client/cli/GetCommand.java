@@ -118,8 +118,8 @@ final class GetCommand implements Callable<Integer> {
     ReadStats stats = result.stats();
     if (stats != null) {
       line.append(String.format(Locale.ROOT,
-          "; node: cache %s, fetch %.1f ms, scan %.1f ms, %,d batches, %,d bytes", stats.cache(),
-          stats.fetchNanos() / 1e6, stats.scanNanos() / 1e6, stats.batches(), stats.bytes()));
+          "; node: cache %s from %s, fetch %.1f ms, scan %.1f ms, %,d batches, %,d bytes",
+          stats.cache(), stats.tier() != null ? stats.tier() : "disk", stats.fetchNanos() / 1e6, stats.scanNanos() / 1e6, stats.batches(), stats.bytes()));
     }
     return line.toString();
   }

@@ -106,8 +106,7 @@ public final class MemoryTier implements AutoCloseable {
       hits.increment();
       return file;
     }
-    misses.increment();
-    return null;
+    return null; // a miss is counted by read(), where every DoGet the tier cannot serve goes
   }
 
   /**
@@ -131,6 +130,7 @@ public final class MemoryTier implements AutoCloseable {
       hits.increment();
       return held;
     }
+    misses.increment();
     long estimate = file.footer().bytes(null);
     if (estimate > capacity / 2 || hasDictionary(file.fileSchema())) {
       skipped.increment();
