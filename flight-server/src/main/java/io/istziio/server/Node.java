@@ -66,6 +66,7 @@ public final class Node implements AutoCloseable {
     // Arrow Dataset unpacks its native library (about 80 MB) on first use: do it before serving,
     // not inside the first requests.
     JniLoader.get().ensureLoaded();
+    TransportLogs.quietStreamResets();
     List<AutoCloseable> started = new ArrayList<>(); // closed in reverse if the start fails
     try {
       allocator = started(started, new RootAllocator());
