@@ -287,6 +287,15 @@ public final class RedisMembership implements Membership {
     String epochText = strings.get(epochKey);
     long epoch = epochText == null ? 0 : Long.parseLong(epochText);
     RingView current = view;
+    if (epoch < current.epoch()) {
+      // Redis restarted without its data (or lost it): its counter starts over and members are
+      // re-registering. Carry the counter past this view's, so that epochs only grow for every
+      // node and client, and keep this view's members for a liveness period meanwhile.
+      epoch = strings.incrby(epochKey, current.epoch() - epoch + 1);
+      graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
+      LOG.info("Redis at {} lost the ring (epoch {} < {}); keeping the members of the last view "
+          + "while they re-register", settings.uri(), epochText, current.epoch());
+    }
     Member joined = self;
     if (joined != null && members.stream().noneMatch(m -> m.id().equals(joined.id()))) {
       members.add(joined); // renewed a moment ago; another watcher's removal is already undone

@@ -99,6 +99,56 @@ class RedisMembershipTest {
     waitUntil(() -> ids(late).equals(Set.of("a", "b")), Duration.ofSeconds(5));
   }
 
+  /**
+   * A Redis that restarts between two refreshes comes back empty, with its epoch counter reset:
+   * the view must neither empty out nor go back to an older epoch while members re-register (it
+   * did: reads failed for ~0.7 s with no owner to try, and the epoch went 11 → 1 → 3).
+   */
+  @Test
+  void aQuickRedisRestartNeverEmptiesTheViewNorTurnsItsEpochBack() throws Exception {
+    RedisProcess redis = RedisProcess.start();
+    opened.add(redis);
+    RedisMembership a = member(redis.uri(), "test", "a");
+    member(redis.uri(), "test", "b");
+    RedisMembership watcher = watcher(redis.uri(), "test");
+    waitUntil(() -> ids(watcher).equals(Set.of("a", "b")), Duration.ofSeconds(5));
+    for (int i = 0; i < 5; i++) { // epochs well above a fresh Redis's
+      a.close(true);
+      a = member(redis.uri(), "test", "a");
+    }
+    waitUntil(() -> ids(watcher).equals(Set.of("a", "b")), Duration.ofSeconds(5));
+
+    List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread sampler = new Thread(() -> {
+      long lastEpoch = watcher.view().epoch();
+      while (sampling.get()) {
+        RingView view = watcher.view();
+        if (view.isEmpty()) {
+          problems.add("empty view at epoch " + view.epoch());
+        }
+        if (view.epoch() < lastEpoch) {
+          problems.add("epoch went back from " + lastEpoch + " to " + view.epoch());
+        }
+        lastEpoch = Math.max(lastEpoch, view.epoch());
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    sampler.start();
+    redis.stop();
+    redis.restart(); // empty: no persistence
+    // Through the restart and two liveness periods after it, while the members re-register.
+    Thread.sleep(TIMEOUT.toMillis() * 3);
+    waitUntil(() -> ids(watcher).equals(Set.of("a", "b")), Duration.ofSeconds(10));
+    sampling.set(false);
+    sampler.join();
+    assertEquals(List.of(), problems.stream().distinct().toList());
+  }
+
   @Test
   void theSameRingWorksOnARedisCluster() throws Exception {
     RedisCluster redis = RedisCluster.start(3);
