@@ -137,6 +137,16 @@ public final class Node implements AutoCloseable {
     RedisMembership membership = RedisMembership.watch(
         new RedisMembership.Settings(ring.redis(), ring.cluster(), ring.livenessTimeout()));
     membership.join(self);
+    // Serve from a complete view: until the first read of the members, this node knows only
+    // itself and would answer GetFlightInfo with itself as every path's only owner.
+    try {
+      if (!membership.awaitView(ring.livenessTimeout())) {
+        LOG.warn("no ring view from Redis at {} within {} ms; serving with this node alone until "
+            + "it answers", ring.redis(), ring.livenessTimeout().toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     return membership;
   }
 

@@ -98,6 +98,21 @@ class ClusterTest extends NodeTestBase {
     }
   }
 
+  /**
+   * A node answers from a complete view as soon as it is started: it used to answer GetFlightInfo
+   * with itself as the only owner until its first refresh read the other members.
+   */
+  @Test
+  void aStartedNodeAlreadySeesTheMembersBeforeIt() throws Exception {
+    try (RedisProcess redis = RedisProcess.start()) {
+      Node first = node(redis.uri(), "n1");
+      Node second = node(redis.uri(), "n2");
+      assertEquals(Set.of("n1", "n2"), ids(second.membership().view()),
+          "the view of a node whose start has returned");
+      assertTrue(ids(first.membership().view()).contains("n1"));
+    }
+  }
+
   @Test
   void theSameRingWorksOnARedisCluster() throws Exception {
     try (RedisCluster redis = RedisCluster.start(3)) {

@@ -14,6 +14,14 @@ public interface Membership extends AutoCloseable {
   /** Says where the view comes from, for the ring action: "static", "redis"... */
   String source();
 
+  /**
+   * Waits until the view has been read from its source once, so that it is complete rather than
+   * only what this process knows of itself; true when it has, false after {@code timeout}.
+   */
+  default boolean awaitView(java.time.Duration timeout) throws InterruptedException {
+    return true;
+  }
+
   /** False while the source cannot be reached and the last view is being kept. */
   default boolean reachable() {
     return true;

@@ -94,6 +94,8 @@ public final class RedisMembership implements Membership {
   private volatile boolean reachable;
   private boolean outageLogged;
   private long graceUntil; // nanoTime before which a refreshed view may only grow
+  /** Opened by the first refresh that read the members from Redis. */
+  private final java.util.concurrent.CountDownLatch firstView = new java.util.concurrent.CountDownLatch(1);
 
   private RedisMembership(Settings settings) {
     this.settings = settings;
@@ -321,6 +323,12 @@ public final class RedisMembership implements Membership {
         }
       }
     }
+    firstView.countDown();
+  }
+
+  @Override
+  public boolean awaitView(Duration timeout) throws InterruptedException {
+    return firstView.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void announce() {
