@@ -43,6 +43,11 @@ public final class Errors {
     return status(CallStatus.UNAVAILABLE, format, args);
   }
 
+  /** For a resource of the node that is used up (streams, memory, the cache disk). */
+  public static FlightRuntimeException resourceExhausted(String format, Object... args) {
+    return status(CallStatus.RESOURCE_EXHAUSTED, format, args);
+  }
+
   public static FlightRuntimeException unauthenticated(String format, Object... args) {
     return status(CallStatus.UNAUTHENTICATED, format, args);
   }

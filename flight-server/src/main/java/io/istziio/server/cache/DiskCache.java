@@ -5,17 +5,20 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
 import io.istziio.server.Errors;
+import io.istziio.server.store.LocalWriteException;
 import io.istziio.server.store.ObjectContent;
 import io.istziio.server.store.ObjectVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -25,6 +28,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +41,11 @@ import org.slf4j.LoggerFactory;
  *       whether or not they knew its version: a miss is one store round trip whose answer names
  *       the version (the key) before the body arrives.
  *   <li>Room is made before a download starts, so the bytes on disk (admitted files, files evicted
- *       but still being read, and downloads under way) never exceed the bound. An object that
- *       cannot fit is not admitted: it is downloaded to a scratch file that goes with its last
- *       reader.
+ *       but still being read, and downloads under way) never exceed the bound: the smaller of the
+ *       capacity and what the filesystem can hold (its usable space, read at each reservation).
+ *       An object that cannot fit is not admitted: it is downloaded to a scratch file that goes
+ *       with its last reader; if even that does not fit on the disk, the request gets
+ *       RESOURCE_EXHAUSTED naming the cache disk.
  *   <li>Victims are taken in Caffeine's eviction order (W-TinyLFU), skipping files being read.
  *   <li>Each admitted file has a JSON sidecar naming its key, written after the data: on restart
  *       the index is rebuilt from the complete pairs and everything else is deleted.
@@ -72,11 +78,14 @@ public final class DiskCache implements AutoCloseable {
     boolean started; // likewise
   }
 
+  private final Path directory;
   private final Path objects;
   private final Path partials;
   private final Path scratch;
   private final long capacity;
   private final Executor missExecutor;
+  private final LongSupplier usableSpace;
+  private final long blockSize;
   // The index holds one reference on each file it maps. Guarded by the index's atomic operations:
   // whoever removes a file object from the index (remove, a put that replaces it, the eviction
   // listener, the remapping function of evictColdestIdle) releases that reference, once; nobody
@@ -88,6 +97,9 @@ public final class DiskCache implements AutoCloseable {
   // The versions a previous run left here, by path, until the first request for each path.
   private final Map<String, ObjectVersion> restored = new ConcurrentHashMap<>();
   private final AtomicLong usedBytes = new AtomicLong();
+  // Disk bytes reserved by writes under way (admitted and scratch) that the filesystem's usable
+  // space may not show yet. Counted whole until the write ends, so the check is conservative.
+  private final AtomicLong unwritten = new AtomicLong();
   private final Object admission = new Object();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -103,9 +115,15 @@ public final class DiskCache implements AutoCloseable {
    * @param missExecutor runs downloads, so that they never hold up hits
    */
   public DiskCache(Path directory, long capacity, Executor missExecutor) {
+    this(directory, capacity, missExecutor, null);
+  }
+
+  /** @param usableSpace the filesystem's usable bytes; null to ask the directory's file store */
+  DiskCache(Path directory, long capacity, Executor missExecutor, LongSupplier usableSpace) {
     if (capacity <= 0) {
       throw new IllegalArgumentException("cache capacity must be positive, got " + capacity);
     }
+    this.directory = directory;
     this.objects = directory.resolve("objects");
     this.partials = directory.resolve("partials");
     this.scratch = directory.resolve("scratch");
@@ -130,6 +148,16 @@ public final class DiskCache implements AutoCloseable {
       Files.createDirectories(objects);
       Files.createDirectories(partials);
       Files.createDirectories(scratch);
+      FileStore fileStore = Files.getFileStore(directory);
+      this.blockSize = blockSize(fileStore);
+      // One statfs call: cheap enough to read at every reservation, and always current.
+      this.usableSpace = usableSpace != null ? usableSpace : () -> {
+        try {
+          return fileStore.getUsableSpace();
+        } catch (IOException e) {
+          return 0; // an unreadable disk holds nothing more
+        }
+      };
       deleteContents(partials);
       deleteContents(scratch);
       reload();
@@ -240,7 +268,13 @@ public final class DiskCache implements AutoCloseable {
   private CachedFile fetch(CacheKey key, long size, ObjectContent content) throws IOException {
     byte[] sidecar = JSON.writeValueAsBytes(new Sidecar(key.path(), key.etag(), size));
     long footprint = size + sidecar.length;
-    boolean admitted = reserve(footprint);
+    // What the files take on disk: whole blocks, the sidecar's own block included.
+    long diskBytes = blocks(size) + blocks(sidecar.length);
+    boolean admitted = reserve(footprint, diskBytes);
+    if (!admitted && !reserveScratch(blocks(size))) {
+      throw diskFull(blocks(size), null); // before any byte is read: nothing to undo
+    }
+    long reservedDisk = admitted ? diskBytes : blocks(size);
     Path part = (admitted ? partials : scratch).resolve(UUID.randomUUID() + DATA);
     Path data = null;
     try {
@@ -279,7 +313,41 @@ public final class DiskCache implements AutoCloseable {
       if (admitted) {
         usedBytes.addAndGet(-footprint);
       }
+      // A local write that failed (the disk filled up under us: other files on it, or blocks the
+      // estimate missed) is this disk's doing, not the store's: say so, and do not retry.
+      if (e instanceof LocalWriteException || e instanceof IOException) {
+        throw diskFull(reservedDisk, e);
+      }
       throw e;
+    } finally {
+      unwritten.addAndGet(-reservedDisk); // written by now, or deleted
+    }
+  }
+
+  /** RESOURCE_EXHAUSTED naming the cache disk, what it has free and what the object needed. */
+  private RuntimeException diskFull(long needed, Throwable cause) {
+    long free = Math.max(0, usableSpace.getAsLong() - unwritten.get());
+    String why = cause == null ? "" : " (" + Errors.firstLine(
+        cause instanceof LocalWriteException && cause.getCause() != null ? cause.getCause() : cause) + ")";
+    LOG.warn("the cache disk {} is full: {} free, {} needed{}", directory, mib(free), mib(needed), why);
+    return Errors.resourceExhausted("the cache disk %s has %s free, %s needed%s; free space or "
+        + "lower --cache-size", directory, mib(free), mib(needed), why);
+  }
+
+  private static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+  }
+
+  private long blocks(long bytes) {
+    return (bytes + blockSize - 1) / blockSize * blockSize;
+  }
+
+  private static long blockSize(FileStore store) {
+    try {
+      long size = store.getBlockSize();
+      return size > 0 ? size : 4096;
+    } catch (IOException | UnsupportedOperationException e) {
+      return 4096;
     }
   }
 
@@ -292,22 +360,56 @@ public final class DiskCache implements AutoCloseable {
   }
 
   /**
-   * Makes room for {@code bytes} and reserves it, evicting idle entries coldest first. False when
-   * the bytes cannot fit: larger than the cache, or the rest is being read or downloaded.
+   * Makes room for {@code bytes} (and {@code diskBytes} on the filesystem) and reserves it,
+   * evicting idle entries coldest first. False when the bytes cannot fit: larger than the cache,
+   * or the rest is being read or downloaded, or the filesystem holds less than the capacity says.
    */
-  private boolean reserve(long bytes) {
+  private boolean reserve(long bytes, long diskBytes) {
     if (bytes > capacity) {
       return false;
     }
     synchronized (admission) {
-      while (usedBytes.get() + bytes > capacity) {
+      if (diskFree() + reclaimable() < diskBytes) {
+        return false; // even emptying the cache would not make room: keep what it holds
+      }
+      while (usedBytes.get() + bytes > capacity || diskFree() < diskBytes) {
         if (!evictColdestIdle()) {
           return false;
         }
       }
       usedBytes.addAndGet(bytes);
+      unwritten.addAndGet(diskBytes);
       return true;
     }
+  }
+
+  /**
+   * Room on the filesystem for a scratch copy, which is outside the capacity but on the same
+   * disk: evicts idle entries while the disk is short. False when it still cannot fit.
+   */
+  private boolean reserveScratch(long diskBytes) {
+    synchronized (admission) {
+      if (diskFree() + reclaimable() < diskBytes) {
+        return false;
+      }
+      while (diskFree() < diskBytes) {
+        if (!evictColdestIdle()) {
+          return false;
+        }
+      }
+      unwritten.addAndGet(diskBytes);
+      return true;
+    }
+  }
+
+  /** At most what evicting every entry could free on the disk (whole blocks, sidecars too). */
+  private long reclaimable() {
+    return usedBytes.get() + index.estimatedSize() * 2 * blockSize;
+  }
+
+  /** The filesystem's usable space less what writes under way have reserved and not written. */
+  private long diskFree() {
+    return usableSpace.getAsLong() - unwritten.get();
   }
 
   private boolean evictColdestIdle() {

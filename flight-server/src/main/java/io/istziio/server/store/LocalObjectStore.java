@@ -2,11 +2,11 @@ package io.istziio.server.store;
 
 import io.istziio.server.Errors;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
@@ -65,8 +65,10 @@ public final class LocalObjectStore implements ObjectStore {
 
       @Override
       public void transferTo(Path target) {
-        try {
-          Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+        // Streamed rather than Files.copy, so that a full cache disk (LocalWriteException) is
+        // told apart from a failure to read the source.
+        try (InputStream in = Files.newInputStream(file)) {
+          LocalWriteException.copy(in, target);
         } catch (NoSuchFileException e) {
           throw Errors.notFound("%s does not exist; check the path", path);
         } catch (IOException e) {

@@ -14,7 +14,8 @@ public interface ObjectContent extends AutoCloseable {
 
   /**
    * Streams the body into {@code target}, which does not exist yet; at most once. Throws a Flight
-   * error (UNAVAILABLE) when the body cannot be read whole.
+   * error (UNAVAILABLE) when the body cannot be read whole, and a {@link LocalWriteException} when
+   * {@code target} cannot be written (the local disk is full): that is not the store's fault.
    */
   void transferTo(Path target);
 

@@ -4,10 +4,7 @@ import io.istziio.client.S3Clients;
 import io.istziio.server.Errors;
 import java.net.URI;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.apache.arrow.flight.FlightRuntimeException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -99,9 +96,10 @@ public final class S3ObjectStore implements ObjectStore {
 
       @Override
       public void transferTo(Path target) {
-        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE)) {
-          body.transferTo(out);
+        // A failure to write the local file (disk full) is a LocalWriteException, not this
+        // store's fault: it must not read as "S3 broke off" and send the client elsewhere.
+        try {
+          LocalWriteException.copy(body, target);
           read = true;
         } catch (IOException | SdkException e) {
           throw Errors.unavailable("the download of %s from S3 at %s broke off (%s); retry",
