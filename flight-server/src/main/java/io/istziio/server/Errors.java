@@ -43,6 +43,16 @@ public final class Errors {
     return status(CallStatus.UNAVAILABLE, format, args);
   }
 
+  /**
+   * UNAVAILABLE because the object store failed, not this node: marked so ({@link
+   * io.istziio.client.protocol.Failures}) that a client retries it at most once instead of taking
+   * it for a dead node and asking every replica's store in turn.
+   */
+  public static FlightRuntimeException storeUnavailable(String format, Object... args) {
+    return status(CallStatus.UNAVAILABLE.withMetadata(
+        io.istziio.client.protocol.Failures.store()), format, args);
+  }
+
   /** For a resource of the node that is used up (streams, memory, the cache disk). */
   public static FlightRuntimeException resourceExhausted(String format, Object... args) {
     return status(CallStatus.RESOURCE_EXHAUSTED, format, args);

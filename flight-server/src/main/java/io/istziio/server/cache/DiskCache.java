@@ -281,7 +281,7 @@ public final class DiskCache implements AutoCloseable {
       content.transferTo(part);
       long actual = Files.size(part);
       if (actual != size) {
-        throw Errors.unavailable("%s changed during the download (expected %d bytes, got %d); "
+        throw Errors.storeUnavailable("%s changed during the download (expected %d bytes, got %d); "
             + "retry", key.path(), size, actual);
       }
       if (!admitted) {

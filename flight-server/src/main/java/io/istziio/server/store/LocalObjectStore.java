@@ -75,7 +75,7 @@ public final class LocalObjectStore implements ObjectStore {
           throw readError(path, e);
         }
         if (!stat(path).equals(version)) {
-          throw Errors.unavailable("%s changed while it was being read; retry", path);
+          throw Errors.storeUnavailable("%s changed while it was being read; retry", path);
         }
       }
 
@@ -107,6 +107,6 @@ public final class LocalObjectStore implements ObjectStore {
     if (e instanceof AccessDeniedException) {
       return Errors.unauthorized("the node may not read %s; check the file's permissions", path);
     }
-    return Errors.unavailable("cannot read %s: %s", path, e.getMessage());
+    return Errors.storeUnavailable("cannot read %s: %s", path, e.getMessage());
   }
 }

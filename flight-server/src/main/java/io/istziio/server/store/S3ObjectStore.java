@@ -57,7 +57,7 @@ public final class S3ObjectStore implements ObjectStore {
       HeadObjectResponse head = s3.headObject(
           HeadObjectRequest.builder().bucket(path.bucket()).key(path.key()).build());
       if (head.eTag() == null || head.contentLength() == null) {
-        throw Errors.unavailable("S3 at %s answered for %s without an ETag or a length; istziio "
+        throw Errors.storeUnavailable("S3 at %s answered for %s without an ETag or a length; istziio "
             + "needs both to cache it", endpointName, path);
       }
       return new ObjectVersion(head.eTag(), head.contentLength());
@@ -82,7 +82,7 @@ public final class S3ObjectStore implements ObjectStore {
     GetObjectResponse response = body.response();
     if (response.eTag() == null || response.contentLength() == null) {
       body.abort();
-      throw Errors.unavailable("S3 at %s answered for %s without an ETag or a length; istziio "
+      throw Errors.storeUnavailable("S3 at %s answered for %s without an ETag or a length; istziio "
           + "needs both to cache it", endpointName, path);
     }
     ObjectVersion version = new ObjectVersion(response.eTag(), response.contentLength());
@@ -102,7 +102,7 @@ public final class S3ObjectStore implements ObjectStore {
           LocalWriteException.copy(body, target);
           read = true;
         } catch (IOException | SdkException e) {
-          throw Errors.unavailable("the download of %s from S3 at %s broke off (%s); retry",
+          throw Errors.storeUnavailable("the download of %s from S3 at %s broke off (%s); retry",
               path, endpointName, Errors.firstLine(e));
         }
       }
@@ -132,7 +132,7 @@ public final class S3ObjectStore implements ObjectStore {
         return Errors.unauthenticated("the node has no AWS credentials to read %s; set "
             + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile where the node runs", path);
       }
-      return Errors.unavailable("cannot reach S3 at %s to read %s (%s); check --s3-endpoint and "
+      return Errors.storeUnavailable("cannot reach S3 at %s to read %s (%s); check --s3-endpoint and "
           + "the network", endpointName, path, Errors.firstLine(e));
     }
     int status = s3e.statusCode();
@@ -149,10 +149,10 @@ public final class S3ObjectStore implements ObjectStore {
         return Errors.unauthorized("S3 denied the node access to %s (%s); grant its credentials "
             + "s3:GetObject on the object", path, detail);
       case "AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException":
-        return Errors.unavailable("S3 says the bucket of %s is in another region (%s); set the "
+        return Errors.storeUnavailable("S3 says the bucket of %s is in another region (%s); set the "
             + "node's --s3-region to the bucket's region", path, detail);
       case "RequestTimeTooSkewed":
-        return Errors.unavailable("S3 refused the request for %s because the node's clock is "
+        return Errors.storeUnavailable("S3 refused the request for %s because the node's clock is "
             + "wrong (%s); synchronise the node's clock", path, detail);
       case "InvalidObjectState":
         return Errors.invalid("%s is archived (%s); restore it from its archive storage class "
@@ -172,10 +172,10 @@ public final class S3ObjectStore implements ObjectStore {
           + "credentials and that they may s3:GetObject it", path, detail);
     }
     if (status == 301 || status == 400) {
-      return Errors.unavailable("S3 refused the request for %s (%s); check --s3-endpoint, "
+      return Errors.storeUnavailable("S3 refused the request for %s (%s); check --s3-endpoint, "
           + "--s3-region and --s3-path-style", path, detail);
     }
-    return Errors.unavailable("S3 at %s failed on %s (%s); retry later", endpointName, path, detail);
+    return Errors.storeUnavailable("S3 at %s failed on %s (%s); retry later", endpointName, path, detail);
   }
 
   @Override
