@@ -14,7 +14,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
@@ -33,6 +42,11 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * reached it tries the replicas in order and refreshes its view. Flight clients are pooled per
  * node. Thread-safe; close it when done.
  *
+ * <p>A node that stops answering without closing its connections (a frozen process, a black-holed
+ * network) is detected too: a read that receives nothing for the {@linkplain #withStallTimeout
+ * stall timeout} (default 5 s) is cancelled and goes on at the next owner, and GetFlightInfo and
+ * the admin actions have a {@linkplain #withCallTimeout deadline} (default 10 s).
+ *
  * <pre>{@code
  * try (IstziioClient client = IstziioClient.connect("grpc+tcp://10.0.0.1:8815")) {
  *   ReadResult result = client.read(ReadTicket.of("s3://bucket/key.parquet").withFilter("a > 5"),
@@ -43,6 +57,12 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public final class IstziioClient implements AutoCloseable {
 
   private static final int DEFAULT_REPLICAS = 2;
+  /** How long a read may wait for its next message from a node before it moves on. */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(5);
+  /** The deadline of GetFlightInfo and of the stats and ring actions. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+  /** The watchdog's longest sleep between two checks of the running reads. */
+  private static final long WATCHDOG_PERIOD_MILLIS = 250;
 
   private final BufferAllocator allocator;
   private final FlightClientPool pool;
@@ -50,6 +70,12 @@ public final class IstziioClient implements AutoCloseable {
   private final NodeRingSource fromNodes; // null when the view comes from Redis
   private final List<URI> seeds;
   private final int replicas;
+  private volatile Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
+  private volatile Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+  /** The reads now waiting on or consuming a stream; the watchdog looks for stalled ones. */
+  private final Set<Progress> reading = ConcurrentHashMap.newKeySet();
+  /** One daemon thread per client: it only compares times and cancels streams. */
+  private final ScheduledExecutorService watchdog;
 
   private IstziioClient(List<URI> seeds, RedisMembership.Settings redis, int replicas,
       Duration refresh) {
@@ -64,6 +90,48 @@ public final class IstziioClient implements AutoCloseable {
       this.membership = fromNodes;
     }
     this.replicas = replicas;
+    this.watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "istziio-client-watchdog");
+      thread.setDaemon(true);
+      return thread;
+    });
+    watchdog.schedule(this::cancelStalledReads, WATCHDOG_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Sets how long a read waits for the next message (the schema or a batch) from a node before it
+   * cancels the stream and goes on at the next owner, resuming after the rows already delivered,
+   * as when the node fails. Counted from when the client asks for the message: the time the
+   * consumer spends on a batch is not counted. Default {@link #DEFAULT_STALL_TIMEOUT}; applies to
+   * reads started afterwards and to waits in running ones.
+   *
+   * @return this client
+   */
+  public IstziioClient withStallTimeout(Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("the stall timeout must be positive; got " + timeout);
+    }
+    stallTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Sets the deadline of {@link #info}, {@link #stats} and {@link #ring}; {@code info} tries the
+   * next owner when it passes. Default {@link #DEFAULT_CALL_TIMEOUT}. Reads have no deadline (a
+   * large file may take long); they have the {@linkplain #withStallTimeout stall timeout}.
+   *
+   * @return this client
+   */
+  public IstziioClient withCallTimeout(Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("the call timeout must be positive; got " + timeout);
+    }
+    callTimeout = timeout;
+    return this;
+  }
+
+  private CallOption deadline() {
+    return CallOptions.timeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** A client that learns the ring from the nodes, starting from any of these locations. */
@@ -116,7 +184,8 @@ public final class IstziioClient implements AutoCloseable {
    * Streams the ticket's batches to {@code consumer}, straight from the path's owner. If a node
    * cannot be reached, or breaks off, the next owner takes over; a stream that broke off resumes
    * after the rows already delivered (a file's rows come in the same order from every node), so
-   * the consumer sees every row once.
+   * the consumer sees every row once. A stream that delivers nothing for the {@linkplain
+   * #withStallTimeout stall timeout} is cancelled and counts as a node failure.
    *
    * @throws FlightRuntimeException the node's error (INVALID_ARGUMENT, NOT_FOUND...), or
    *     UNAVAILABLE naming the nodes tried when none could serve
@@ -125,10 +194,20 @@ public final class IstziioClient implements AutoCloseable {
     long delivered = 0;
     List<String> tried = new ArrayList<>();
     for (Member node : owners(ticket.path())) {
+      Progress progress = null;
       try (FlightStream stream = pool.get(node.location()).getStream(ticket.toFlightTicket())) {
+        progress = new Progress(stream);
+        reading.add(progress);
         long skip = delivered;
-        VectorSchemaRoot root = stream.getRoot();
-        while (stream.next()) {
+        progress.waiting();
+        VectorSchemaRoot root = stream.getRoot(); // waits for the schema
+        while (true) {
+          progress.waiting();
+          boolean more = stream.next();
+          progress.consuming();
+          if (!more) {
+            break;
+          }
           int rows = root.getRowCount();
           if (skip >= rows) {
             skip -= rows;
@@ -147,15 +226,21 @@ public final class IstziioClient implements AutoCloseable {
         }
         return new ReadResult(node, delivered, ReadStats.from(stream), tried.size());
       } catch (FlightRuntimeException e) {
-        if (!nodeFailed(e)) {
+        boolean stalled = progress != null && progress.stalled();
+        if (!stalled && !nodeFailed(e)) {
           throw e;
         }
-        tried.add(node.id() + " (" + e.status().description() + ")");
-        if (e.status().code() != FlightStatusCode.RESOURCE_EXHAUSTED) { // busy, not broken
+        tried.add(node.id() + " (" + (stalled
+            ? "stalled: no data for " + describe(stallTimeout) : e.status().description()) + ")");
+        if (stalled || e.status().code() != FlightStatusCode.RESOURCE_EXHAUSTED) { // busy, not broken
           pool.evict(node.location());
           if (fromNodes != null) {
             fromNodes.refreshSoon();
           }
+        }
+      } finally {
+        if (progress != null) {
+          reading.remove(progress);
         }
       }
     }
@@ -164,9 +249,75 @@ public final class IstziioClient implements AutoCloseable {
   }
 
   /**
+   * One stream's progress, for the stall watchdog. Threads: only the reading thread calls
+   * {@link #waiting} and {@link #consuming}; only the watchdog thread moves the state to
+   * {@link #STALLED} (and then cancels the stream). The state is one AtomicLong, which publishes
+   * it between the two, and the watchdog's compareAndSet from the exact wait start it saw means it
+   * never cancels a stream whose reader got its message in the meantime. Once STALLED, the reader
+   * leaves it so (the next call on the cancelled stream throws CANCELLED).
+   */
+  private static final class Progress {
+    /** The consumer is running (or the stream ended): not a wait on the node. */
+    static final long CONSUMING = Long.MIN_VALUE;
+    static final long STALLED = Long.MIN_VALUE + 1;
+
+    final FlightStream stream;
+    /** System.nanoTime() when the reader asked for the next message, or CONSUMING, or STALLED. */
+    final AtomicLong waitingSince = new AtomicLong(CONSUMING);
+
+    Progress(FlightStream stream) {
+      this.stream = stream;
+    }
+
+    void waiting() {
+      long now = System.nanoTime();
+      waitingSince.updateAndGet(state -> state == STALLED ? STALLED : now);
+    }
+
+    void consuming() {
+      waitingSince.updateAndGet(state -> state == STALLED ? STALLED : CONSUMING);
+    }
+
+    boolean stalled() {
+      return waitingSince.get() == STALLED;
+    }
+  }
+
+  /** The watchdog's round: cancels the streams that have waited too long, then sleeps. */
+  private void cancelStalledReads() {
+    long limit = stallTimeout.toNanos();
+    long now = System.nanoTime();
+    for (Progress progress : reading) {
+      long since = progress.waitingSince.get();
+      if (since != Progress.CONSUMING && since != Progress.STALLED && now - since > limit
+          && progress.waitingSince.compareAndSet(since, Progress.STALLED)) {
+        try {
+          progress.stream.cancel("no data for " + describe(stallTimeout), null);
+        } catch (RuntimeException e) {
+          // the stream ended meanwhile; the reader sees its outcome
+        }
+      }
+    }
+    try {
+      watchdog.schedule(this::cancelStalledReads,
+          Math.max(1, Math.min(WATCHDOG_PERIOD_MILLIS, stallTimeout.toMillis() / 4)),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      // the client is closed
+    }
+  }
+
+  /** "5 s", or "1500 ms" when not whole seconds. */
+  private static String describe(Duration duration) {
+    long millis = duration.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+  }
+
+  /**
    * Whether a read failed because of the node rather than the request: it could not be reached,
    * it reset the stream (a node that stops dies with RST_STREAM, which gRPC reports as
-   * CANCELLED; this client never cancels a read itself), or it is serving all the streams it may
+   * CANCELLED; the only read this client cancels itself is a stalled one, which read() tells
+   * apart by its Progress), or it is serving all the streams it may
    * (RESOURCE_EXHAUSTED, --max-streams), where a replica may not be.
    */
   private static boolean nodeFailed(FlightRuntimeException e) {
@@ -175,17 +326,23 @@ public final class IstziioClient implements AutoCloseable {
         || code == FlightStatusCode.RESOURCE_EXHAUSTED;
   }
 
-  /** GetFlightInfo from the path's owner (or the next one that answers). */
+  /**
+   * GetFlightInfo from the path's owner, or the next one that answers: an owner that cannot be
+   * reached or does not answer within the {@linkplain #withCallTimeout call timeout} is skipped.
+   */
   public FlightInfo info(ReadTicket ticket) {
     List<String> tried = new ArrayList<>();
     for (Member node : owners(ticket.path())) {
       try {
-        return pool.get(node.location()).getInfo(FlightDescriptor.command(ticket.toJsonBytes()));
+        return pool.get(node.location())
+            .getInfo(FlightDescriptor.command(ticket.toJsonBytes()), deadline());
       } catch (FlightRuntimeException e) {
-        if (e.status().code() != FlightStatusCode.UNAVAILABLE) {
+        FlightStatusCode code = e.status().code();
+        if (code != FlightStatusCode.UNAVAILABLE && code != FlightStatusCode.TIMED_OUT) {
           throw e;
         }
-        tried.add(node.id());
+        tried.add(node.id() + " (" + (code == FlightStatusCode.TIMED_OUT
+            ? "no answer within " + describe(callTimeout) : e.status().description()) + ")");
         pool.evict(node.location());
       }
     }
@@ -193,18 +350,18 @@ public final class IstziioClient implements AutoCloseable {
         + " could be reached; tried " + String.join(", ", tried)).toRuntimeException();
   }
 
-  /** A node's counters. */
+  /** A node's counters; TIMED_OUT after the {@linkplain #withCallTimeout call timeout}. */
   public NodeStats stats(String location) {
     return NodeStats.fromJson(action(location, Actions.STATS));
   }
 
-  /** A node's ring view. */
+  /** A node's ring view; TIMED_OUT after the {@linkplain #withCallTimeout call timeout}. */
   public RingState ring(String location) {
     return RingState.fromJson(action(location, Actions.RING));
   }
 
   private byte[] action(String location, String name) {
-    Iterator<Result> results = pool.get(location).doAction(new Action(name));
+    Iterator<Result> results = pool.get(location).doAction(new Action(name), deadline());
     byte[] body = results.next().getBody();
     results.forEachRemaining(r -> { });
     return body;
@@ -212,6 +369,7 @@ public final class IstziioClient implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    watchdog.shutdownNow();
     AutoCloseables.close(membership, pool, allocator);
   }
 }

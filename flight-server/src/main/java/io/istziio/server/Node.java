@@ -186,6 +186,11 @@ public final class Node implements AutoCloseable {
     return location.getUri();
   }
 
+  /** The port the server listens on, which differs from the location's behind a proxy. */
+  public int port() {
+    return server.getPort();
+  }
+
   public DiskCache disk() {
     return disk;
   }
