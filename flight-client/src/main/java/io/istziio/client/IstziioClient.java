@@ -1,6 +1,7 @@
 package io.istziio.client;
 
 import io.istziio.client.protocol.Actions;
+import io.istziio.client.protocol.Failures;
 import io.istziio.client.protocol.NodeStats;
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
@@ -187,12 +188,14 @@ public final class IstziioClient implements AutoCloseable {
    * the consumer sees every row once. A stream that delivers nothing for the {@linkplain
    * #withStallTimeout stall timeout} is cancelled and counts as a node failure.
    *
-   * @throws FlightRuntimeException the node's error (INVALID_ARGUMENT, NOT_FOUND...), or
-   *     UNAVAILABLE naming the nodes tried when none could serve
+   * @throws FlightRuntimeException the node's error (INVALID_ARGUMENT, NOT_FOUND...); the object
+   *     store's failure as a node reported it ({@link Failures#isStoreFailure}), after one more
+   *     owner was tried; or UNAVAILABLE naming the nodes tried when none could serve
    */
   public ReadResult read(ReadTicket ticket, BatchConsumer consumer) throws Exception {
     long delivered = 0;
     List<String> tried = new ArrayList<>();
+    FlightRuntimeException storeFailure = null; // the first, after which one more owner is tried
     for (Member node : owners(ticket.path())) {
       Progress progress = null;
       try (FlightStream stream = pool.get(node.location()).getStream(ticket.toFlightTicket())) {
@@ -227,6 +230,16 @@ public final class IstziioClient implements AutoCloseable {
         return new ReadResult(node, delivered, ReadStats.from(stream), tried.size());
       } catch (FlightRuntimeException e) {
         boolean stalled = progress != null && progress.stalled();
+        if (!stalled && Failures.isStoreFailure(e)) {
+          // The node is fine; its object store is not, and every owner asks the same store:
+          // one more owner may be luckier (a throttled or flaky GET), no more.
+          if (storeFailure != null) {
+            throw e;
+          }
+          storeFailure = e;
+          tried.add(node.id() + " (" + e.status().description() + ")");
+          continue;
+        }
         if (!stalled && !nodeFailed(e)) {
           throw e;
         }
@@ -243,6 +256,9 @@ public final class IstziioClient implements AutoCloseable {
           reading.remove(progress);
         }
       }
+    }
+    if (storeFailure != null && tried.size() == 1) {
+      throw storeFailure; // the only owner's store failed: say so, not "no owner could be reached"
     }
     throw CallStatus.UNAVAILABLE.withDescription("no owner of " + ticket.path()
         + " could be reached; tried " + String.join(", ", tried)).toRuntimeException();

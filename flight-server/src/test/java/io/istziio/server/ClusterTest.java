@@ -87,6 +87,12 @@ class ClusterTest extends NodeTestBase {
     return result;
   }
 
+  private static String stackTrace(Throwable t) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(out));
+    return out.toString().lines().limit(12).collect(java.util.stream.Collectors.joining("\n"));
+  }
+
   private long misrouted(IstziioClient client, List<Node> nodes) {
     return nodes.stream().mapToLong(n -> client.stats(n.uri().toString()).misroutedDoGets()).sum();
   }
@@ -195,7 +201,8 @@ class ClusterTest extends NodeTestBase {
 
       System.out.printf("n2 dropped from the client's view %d ms after the crash (timeout %d ms); "
           + "%d reads, %d failed%n", clientSaw, LIVENESS.toMillis(), reads.get(), failures.size());
-      assertEquals(List.of(), failures, "no read failed through the crash");
+      assertEquals(List.of(), failures, () -> "no read failed through the crash; the first: "
+          + stackTrace(failures.get(0)));
       for (String path : paths) {
         assertTrue(Set.of("n1", "n3").contains(read(client, path).servedBy().id()));
       }

@@ -2,8 +2,11 @@ package io.istziio.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.istziio.client.IstziioClient;
+import io.istziio.client.protocol.Failures;
 import io.istziio.client.protocol.ReadTicket;
 import io.istziio.server.store.S3ObjectStore;
 import java.net.ServerSocket;
@@ -138,6 +141,27 @@ class NodeErrorsTest extends NodeTestBase {
     s3.failGets(0);
     assertEquals(ROWS, read(client, path).rows().size(), "the next attempt downloads it");
     assertStillServes();
+  }
+
+  /**
+   * A failing store is not a failing node: the Java client used to take the node's UNAVAILABLE
+   * for a dead node, drop its channel and end with "no owner could be reached".
+   */
+  @Test
+  void theJavaClientReportsAFailingStoreAsTheStoresFailure() throws Exception {
+    String path = putSample("store-down.parquet");
+    s3.failGets(503);
+    try (IstziioClient routed = IstziioClient.connect(node.uri().toString())) {
+      FlightRuntimeException e = assertThrows(FlightRuntimeException.class,
+          () -> routed.read(ReadTicket.of(path), batch -> { }));
+      assertEquals(FlightStatusCode.UNAVAILABLE, e.status().code());
+      assertTrue(Failures.isStoreFailure(e), "marked as the store's: " + e.getMessage());
+      assertMessage(e, "S3");
+      assertFalse(e.getMessage().contains("no owner"), e.getMessage());
+
+      s3.failGets(0);
+      assertEquals(ROWS, routed.read(ReadTicket.of(path), batch -> { }).rows());
+    }
   }
 
   @Test

@@ -27,6 +27,8 @@ public final class Failures {
   /** Whether a node said that its object store, not the node, failed. */
   public static boolean isStoreFailure(FlightRuntimeException e) {
     ErrorFlightMetadata metadata = e.status().metadata();
-    return metadata != null && STORE.equals(metadata.get(SOURCE_KEY));
+    // get() throws for an absent key rather than answer null
+    return metadata != null && metadata.containsKey(SOURCE_KEY)
+        && STORE.equals(metadata.get(SOURCE_KEY));
   }
 }
