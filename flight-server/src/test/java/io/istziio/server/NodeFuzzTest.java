@@ -38,10 +38,11 @@ class NodeFuzzTest extends NodeTestBase {
 
   private static final long SEED = Long.getLong("istziio.fuzz.seed", 20_261_130L);
   private static final int REQUESTS = Integer.getInteger("istziio.fuzz.requests", 2_400);
+  private static final boolean LOG_STATUSES = Boolean.getBoolean("istziio.fuzz.log");
   private static final org.apache.arrow.flight.CallOption DEADLINE = CallOptions.timeout(30, TimeUnit.SECONDS);
   private static final Pattern JAVA_NAME = Pattern.compile(
       "\\b(java|javax|org\\.apache|io\\.netty|io\\.grpc|com\\.fasterxml|software\\.amazon)\\.[a-z]+\\."
-          + "|[A-Z]\\w+(Exception|Error)\\b|\tat ");
+          + "|[A-Z]\\w+(Exception|Error)\\b|\tat |`[A-Z]\\w*\\.\\w+|\\[Source: ");
   private static final List<String> COLUMNS =
       List.of("id", "small", "score", "name", "flag", "day", "ts", "unit price");
   /** Small files: the fuzz is about statuses, and a valid request reads one to the end. */
@@ -100,6 +101,9 @@ class NodeFuzzTest extends NodeTestBase {
       } catch (FlightRuntimeException e) {
         code = e.status().code();
         violation = judge(e);
+        if (LOG_STATUSES) { // -Distziio.fuzz.log=true: every status, to review messages by eye
+          System.out.println("FUZZ " + code + " " + e.status().description() + " <- " + request.describe());
+        }
       } catch (Exception e) {
         violation = "client-side " + e.getClass().getSimpleName();
       }
@@ -121,6 +125,8 @@ class NodeFuzzTest extends NodeTestBase {
     System.out.printf("NodeFuzzTest: %d requests in %d ms, statuses %s%n", REQUESTS,
         (System.nanoTime() - started) / 1_000_000, statuses);
     firstOf.forEach(line -> System.out.println("  " + line));
+    var memory = stats(client).memory(); // the memory tier should have served some of them
+    System.out.printf("NodeFuzzTest: memory tier hits %d, entries %d%n", memory.hits(), memory.entries());
     if (!counts.isEmpty()) {
       throw new AssertionError("seed " + SEED + ": violations by kind " + counts + "\n  "
           + String.join("\n  ", examples));

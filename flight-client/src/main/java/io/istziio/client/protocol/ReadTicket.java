@@ -84,7 +84,7 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
       // Jackson's guards against hostile input (nesting deeper than 1,000, huge numbers or
       // names); such an exception has no location.
       throw invalid("the ticket exceeds a JSON parser limit (%s); send a ticket such as "
-          + "{\"path\": \"s3://bucket/key.parquet\"}", shorten(e.getOriginalMessage()));
+          + "{\"path\": \"s3://bucket/key.parquet\"}", shorten(plain(e.getOriginalMessage())));
     } catch (MismatchedInputException e) {
       String field = e.getPath().isEmpty() ? null : e.getPath().get(0).getFieldName();
       throw field == null
@@ -94,7 +94,7 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
       String where = e.getLocation() == null ? ""
           : String.format(" at line %d, column %d", e.getLocation().getLineNr(), e.getLocation().getColumnNr());
       throw invalid("the ticket is not valid JSON (%s%s); send UTF-8 JSON such "
-              + "as {\"path\": \"s3://bucket/key.parquet\"}", shorten(e.getOriginalMessage()), where);
+              + "as {\"path\": \"s3://bucket/key.parquet\"}", shorten(plain(e.getOriginalMessage())), where);
     } catch (IOException e) {
       throw invalid("the ticket could not be read: %s", shorten(e.getMessage()));
     }
@@ -146,6 +146,17 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
     }
     int end = Character.isHighSurrogate(input.charAt(199)) ? 199 : 200;
     return input.substring(0, end) + "...(" + (input.length() - end) + " more characters)";
+  }
+
+  /**
+   * Jackson's message without the Java names it adds ("from `StreamReadConstraints...`", "[Source:
+   * REDACTED (`StreamReadFeature...` disabled); line: 1, column: 1]"), which mean nothing to a
+   * client in another language.
+   */
+  private static String plain(String message) {
+    return message == null ? null : message
+        .replaceAll(", from `[^`]*`", "")
+        .replaceAll("\\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]", "line $1, column $2");
   }
 
   private static RuntimeException invalid(String format, Object... args) {
