@@ -154,6 +154,11 @@ public final class S3ObjectStore implements ObjectStore {
       case "RequestTimeTooSkewed":
         return Errors.storeUnavailable("S3 refused the request for %s because the node's clock is "
             + "wrong (%s); synchronise the node's clock", path, detail);
+      case "InvalidURI", "InvalidBucketName", "KeyTooLongError":
+        // The name is at fault, not the store or the node's settings: ObjectPath catches what it
+        // can, S3's own rules (e.g. 3 to 63 characters a bucket) decide the rest.
+        return Errors.invalid("S3 refuses %s as an object name (%s); check the bucket and key",
+            path, detail);
       case "InvalidObjectState":
         return Errors.invalid("%s is archived (%s); restore it from its archive storage class "
             + "before reading it", path, detail);
