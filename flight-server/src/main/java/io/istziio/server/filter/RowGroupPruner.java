@@ -37,39 +37,42 @@ public final class RowGroupPruner {
     public static Pruning none(ParquetFooter footer) {
       return new Pruning(0, footer.rows());
     }
+
+    /** The counts of {@link RowGroupPruner#ruledOut}'s answer for this footer. */
+    public static Pruning of(boolean[] ruledOut, ParquetFooter footer) {
+      int skipped = 0;
+      long rows = 0;
+      for (int i = 0; i < ruledOut.length; i++) {
+        if (ruledOut[i]) {
+          skipped++;
+        } else {
+          rows += footer.groups().get(i).rows();
+        }
+      }
+      return new Pruning(skipped, rows);
+    }
   }
 
   /** Which row groups of the file the filter rules out, in one pass over the footer. */
   public static Pruning prune(BoundFilter filter, ParquetFooter footer) {
-    int skipped = 0;
-    long rows = 0;
-    for (ParquetFooter.RowGroup group : footer.groups()) {
-      if (mayMatch(filter, group, false)) {
-        rows += group.rows();
-      } else {
-        skipped++;
-      }
+    return Pruning.of(ruledOut(filter, footer), footer);
+  }
+
+  /** By row group, whether no row of it can satisfy the filter. */
+  public static boolean[] ruledOut(BoundFilter filter, ParquetFooter footer) {
+    boolean[] ruledOut = new boolean[footer.groups().size()];
+    for (int i = 0; i < ruledOut.length; i++) {
+      ruledOut[i] = !mayMatch(filter, footer.groups().get(i), false);
     }
-    return new Pruning(skipped, rows);
+    return ruledOut;
   }
 
   /**
-   * For each row group, whether no row of it can satisfy the filter, for a reader that skips such
-   * groups itself (the memory tier); null when the filter reads a floating-point column, whose
-   * statistics leave NaN out, so that only evaluating every row is sure to find what it matches.
+   * Whether the filter reads a floating-point column, whose statistics leave NaN out: a reader
+   * that skips row groups by {@link #ruledOut} itself (the memory tier) must then read every
+   * group to find all the rows the filter matches.
    */
-  public static boolean[] skippable(BoundFilter filter, ParquetFooter footer) {
-    if (readsFloats(filter)) {
-      return null;
-    }
-    boolean[] skippable = new boolean[footer.groups().size()];
-    for (int i = 0; i < skippable.length; i++) {
-      skippable[i] = !mayMatch(filter, footer.groups().get(i), false);
-    }
-    return skippable;
-  }
-
-  private static boolean readsFloats(BoundFilter filter) {
+  public static boolean readsFloats(BoundFilter filter) {
     if (filter instanceof BoundFilter.And and) {
       return and.operands().stream().anyMatch(RowGroupPruner::readsFloats);
     }

@@ -50,8 +50,9 @@ final class MemoryStreams {
           return false;
         }
         batchFilter = BatchFilter.compile(bound);
-        pruning = RowGroupPruner.prune(bound, file.footer());
-        skippable = RowGroupPruner.skippable(bound, file.footer());
+        boolean[] ruledOut = RowGroupPruner.ruledOut(bound, file.footer());
+        pruning = RowGroupPruner.Pruning.of(ruledOut, file.footer());
+        skippable = RowGroupPruner.readsFloats(bound) ? null : ruledOut;
       }
       if (running.incrementAndGet() > maxStreams) {
         running.decrementAndGet();

@@ -125,9 +125,8 @@ public final class MemoryTier implements AutoCloseable {
     if (!enabled()) {
       return null;
     }
-    DecodedFile held = files.getIfPresent(key); // decoded since this request looked
-    if (held != null && held.tryRetain()) {
-      hits.increment();
+    DecodedFile held = retain(key); // decoded since this request looked
+    if (held != null) {
       return held;
     }
     misses.increment();
