@@ -28,6 +28,17 @@ class MemoryTierTest extends NodeTestBase {
   private static final List<String> ALL =
       SampleData.SCHEMA.getFields().stream().map(Field::getName).toList();
 
+  /**
+   * Puts a 300,000-row × 20 float64 file (48 MB of batches) at {@code key}: far more than the
+   * transport buffers for a client that stops reading, so a paused stream of it is still sending.
+   */
+  private String putLarge(String key, long seed) throws Exception {
+    Path file = tmp.resolve(key);
+    IstziioData.write(file, seed, 0, 300_000, 32_768);
+    s3.put(BUCKET, key, file);
+    return "s3://" + BUCKET + "/" + key;
+  }
+
   private NodeConfig memoryConfig(long memoryBytes) {
     return config(64 << 20).withMemoryBytes(memoryBytes);
   }
@@ -66,14 +77,9 @@ class MemoryTierTest extends NodeTestBase {
 
   @Test
   void streamsBeyondTheCapAreRefusedAndTheNodeServesOn() throws Exception {
-    Path big = tmp.resolve("capped.parquet");
-    // 48 MB of batches: far more than the transport buffers for a client that stops reading, so
-    // the paused stream is still sending when the second DoGet arrives.
-    IstziioData.write(big, 3, 0, 300_000, 32_768);
-    s3.put(BUCKET, "capped.parquet", big);
-    String path = "s3://data/capped.parquet";
-    Node node = start(config(64 << 20).withMemoryBytes(512 << 20)
-        .withServing(config(0).serving().withMemoryBytes(512 << 20).withMaxStreams(1)));
+    String path = putLarge("capped.parquet", 3); // the paused stream is still sending later
+    NodeConfig config = memoryConfig(512 << 20);
+    Node node = start(config.withServing(config.serving().withMaxStreams(1)));
     FlightClient client = connect(node);
     warmMemory(node, client, path);
 
@@ -155,11 +161,7 @@ class MemoryTierTest extends NodeTestBase {
 
   @Test
   void aCancelledStreamLetsGoOfAnEvictedFile() throws Exception {
-    Path big = tmp.resolve("wide.parquet");
-    // 48 MB of batches: more than the transport buffers, so the stream is still sending.
-    IstziioData.write(big, 1, 0, 300_000, 32_768);
-    s3.put(BUCKET, "wide.parquet", big);
-    String path = "s3://data/wide.parquet";
+    String path = putLarge("wide.parquet", 1); // the stream is still sending when evicted
     Node node = start(memoryConfig(512 << 20));
     FlightClient client = connect(node);
     warmMemory(node, client, path);

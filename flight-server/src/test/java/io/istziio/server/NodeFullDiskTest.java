@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.istziio.client.protocol.NodeStats;
-import java.io.IOException;
+import io.istziio.server.cache.Tmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.arrow.flight.FlightClient;
@@ -24,36 +24,20 @@ import org.junit.jupiter.api.Test;
 class NodeFullDiskTest extends NodeTestBase {
 
   private static final long FS_BYTES = 8L << 20;
+  private static Tmpfs disk;
   private static Path mount;
   private static String whyNot;
 
   @BeforeAll
   static void mountTmpfs() throws Exception {
-    mount = Files.createTempDirectory("istziio-node-fulldisk");
-    String out;
-    int rc;
-    try {
-      Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mount.toString())
-          .redirectErrorStream(true).start();
-      out = new String(p.getInputStream().readAllBytes()).trim();
-      rc = p.waitFor();
-    } catch (IOException e) {
-      out = e.getMessage();
-      rc = -1;
-    }
-    if (rc != 0) {
-      whyNot = "cannot mount an 8 MiB tmpfs here (needs root and CAP_SYS_ADMIN): " + out;
-      Files.deleteIfExists(mount);
-      mount = null;
-    }
+    disk = Tmpfs.mount("istziio-node-fulldisk", FS_BYTES);
+    mount = disk.path();
+    whyNot = disk.whyNot();
   }
 
   @AfterAll
   static void unmount() throws Exception {
-    if (mount != null) {
-      new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
-      Files.deleteIfExists(mount);
-    }
+    disk.close();
   }
 
   @Test

@@ -36,6 +36,7 @@ class DiskCacheFullDiskTest {
   private static final long CAPACITY = 1L << 30;
   private static final int MIB = 1 << 20;
 
+  private static Tmpfs disk;
   private static Path mount;
   private static String whyNot;
 
@@ -44,31 +45,14 @@ class DiskCacheFullDiskTest {
 
   @BeforeAll
   static void mountTmpfs() throws Exception {
-    mount = Files.createTempDirectory("istziio-fulldisk");
-    String out;
-    int rc;
-    try {
-      Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mount.toString())
-          .redirectErrorStream(true).start();
-      out = new String(p.getInputStream().readAllBytes()).trim();
-      rc = p.waitFor();
-    } catch (IOException e) {
-      out = e.getMessage();
-      rc = -1;
-    }
-    if (rc != 0) {
-      whyNot = "cannot mount an 8 MiB tmpfs here (needs root and CAP_SYS_ADMIN): " + out;
-      Files.deleteIfExists(mount);
-      mount = null;
-    }
+    disk = Tmpfs.mount("istziio-fulldisk", FS_BYTES);
+    mount = disk.path();
+    whyNot = disk.whyNot();
   }
 
   @AfterAll
   static void unmount() throws Exception {
-    if (mount != null) {
-      new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
-      Files.deleteIfExists(mount);
-    }
+    disk.close();
   }
 
   @BeforeEach
