@@ -92,8 +92,7 @@ public final class Node implements AutoCloseable {
       streamExecutor = streams;
       started.add(streamExecutor::shutdownNow);
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
-      memory = started(started, new MemoryTier(allocator, serving.memoryBytes(),
-          serving.batchBytes(), serving.batchRows()));
+      memory = started(started, new MemoryTier(allocator, serving));
       peers = started(started, new FlightClientPool(allocator));
       ObjectCache objects = new ObjectCache(stores, disk, config.freshness(), revalidateExecutor,
           (path, file) -> ParquetFooter.read(file, path.uri()), memory::invalidate);

@@ -5,6 +5,8 @@ import io.istziio.server.store.S3ObjectStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.istziio.server.parquet.ParquetFooter;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -56,6 +58,16 @@ public record NodeConfig(
 
     public static Serving defaults() {
       return new Serving(defaultMemoryBytes(), 32_768, DEFAULT_BATCH_BYTES, DEFAULT_MAX_STREAMS);
+    }
+
+    /**
+     * Rows per batch for a read of {@code columns} (all when null) of a file: at most {@link
+     * #batchRows}, and few enough that those columns' share of the footer's uncompressed bytes
+     * stays within {@link #batchBytes}.
+     */
+    public long rowsPerBatch(ParquetFooter footer, Collection<String> columns) {
+      long bytesPerRow = Math.max(1, footer.bytes(columns) / Math.max(1, footer.rows()));
+      return Math.max(1, Math.min(batchRows, batchBytes / bytesPerRow));
     }
 
     public Serving withMemoryBytes(long bytes) {

@@ -79,7 +79,8 @@ final class DoGetStream {
           return;
         }
         RowFilter.Compiled compiled = filter != null ? filter.compile(file.fileSchema()) : null;
-        try (ParquetFile.Scan scan = file.scan(request.columns(), batchRows(file.footer()),
+        try (ParquetFile.Scan scan = file.scan(request.columns(),
+            serving.rowsPerBatch(file.footer(), request.columns()),
             compiled != null ? compiled.substrait() : null)) {
           if (stream(scan.reader())) {
             sendStats(lease, file.footer(), compiled);
@@ -124,15 +125,6 @@ final class DoGetStream {
       case MISS -> ReadStats.MISS;
       case BYPASS -> ReadStats.BYPASS;
     };
-  }
-
-  /**
-   * Rows per batch: at most --batch-rows, and few enough that the projected columns' share of the
-   * footer's uncompressed bytes stays within --batch-bytes.
-   */
-  private long batchRows(ParquetFooter footer) {
-    long bytesPerRow = footer.bytes(request.columns()) / Math.max(1, footer.rows());
-    return Math.max(1, Math.min(serving.batchRows(), serving.batchBytes() / Math.max(1, bytesPerRow)));
   }
 
   /** Sends every batch; false if the client went away first. */

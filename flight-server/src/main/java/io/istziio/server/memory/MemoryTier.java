@@ -3,6 +3,7 @@ package io.istziio.server.memory;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.istziio.server.NodeConfig;
 import io.istziio.server.cache.CacheKey;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.parquet.ParquetFile;
@@ -47,8 +48,7 @@ public final class MemoryTier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryTier.class);
 
   private final long capacity;
-  private final long batchBytes;
-  private final long maxBatchRows;
+  private final NodeConfig.Serving serving;
   private final BufferAllocator allocator;
   private final Cache<CacheKey, DecodedFile> files;
   /** Decodes under way, so that concurrent readers of a key share one. */
@@ -63,18 +63,17 @@ public final class MemoryTier implements AutoCloseable {
   private final LongAdder skipped = new LongAdder();
 
   /**
-   * @param capacity the most bytes of decoded batches the tier admits; 0 turns the tier off
-   * @param batchBytes the most bytes per decoded record batch (all columns), so that a batch
-   *     fits one gRPC message
-   * @param maxBatchRows the most rows per decoded record batch
+   * @param serving its memoryBytes is the most bytes of decoded batches the tier admits (0 turns
+   *     the tier off); its batch bounds cut the decoded batches, all columns, so that each fits a
+   *     gRPC message
    */
-  public MemoryTier(BufferAllocator parent, long capacity, long batchBytes, long maxBatchRows) {
+  public MemoryTier(BufferAllocator parent, NodeConfig.Serving serving) {
+    long capacity = serving.memoryBytes();
     if (capacity < 0) {
       throw new IllegalArgumentException("memory tier capacity must be >= 0, got " + capacity);
     }
     this.capacity = capacity;
-    this.batchBytes = batchBytes;
-    this.maxBatchRows = maxBatchRows;
+    this.serving = serving;
     this.allocator = parent.newChildAllocator("memory-tier", 0, Long.MAX_VALUE);
     this.files = Caffeine.newBuilder()
         .maximumWeight(capacity)
@@ -176,11 +175,10 @@ public final class MemoryTier implements AutoCloseable {
     }
   }
 
-  /** Decodes every column of the file into batches of at most {@code batchBytes}. */
+  /** Decodes every column of the file into batches of at most --batch-bytes. */
   private DecodedFile decode(CacheKey key, ParquetFile file) {
     ParquetFooter footer = file.footer();
-    long bytesPerRow = Math.max(1, footer.bytes(null) / Math.max(1, footer.rows()));
-    long rowsPerBatch = Math.max(1, Math.min(maxBatchRows, batchBytes / bytesPerRow));
+    long rowsPerBatch = serving.rowsPerBatch(footer, null);
     List<VectorSchemaRoot> roots = new ArrayList<>();
     try (ParquetFile.Scan scan = file.scan(null, rowsPerBatch, null)) {
       ArrowReader reader = scan.reader();
