@@ -82,7 +82,7 @@ final class DoGetStream {
         try (ParquetFile.Scan scan = file.scan(request.columns(),
             serving.rowsPerBatch(file.footer(), request.columns()),
             compiled != null ? compiled.substrait() : null)) {
-          if (stream(scan.reader())) {
+          if (stream(scan.reader(), file)) {
             sendStats(lease, file.footer(), compiled);
             ended = true;
             listener.completed();
@@ -127,8 +127,11 @@ final class DoGetStream {
     };
   }
 
-  /** Sends every batch; false if the client went away first. */
-  private boolean stream(ArrowReader reader) throws Exception {
+  /**
+   * Sends every batch; false if the client went away first. A page that fails to decode ends the
+   * stream with the status of its cause (see ParquetFile#scanFailure).
+   */
+  private boolean stream(ArrowReader reader, ParquetFile file) throws Exception {
     VectorSchemaRoot root = reader.getVectorSchemaRoot();
     backpressure.register(listener);
     // Zero-copy writes would keep each batch's Arrow buffers until Netty has written them; with a
@@ -137,7 +140,12 @@ final class DoGetStream {
     listener.start(root, reader); // the reader holds the dictionaries of dictionary-encoded columns
     while (true) {
       long start = System.nanoTime();
-      boolean more = reader.loadNextBatch();
+      boolean more;
+      try {
+        more = reader.loadNextBatch();
+      } catch (RuntimeException e) {
+        throw file.scanFailure(e);
+      }
       long loaded = System.nanoTime();
       scanNanos += loaded - start;
       if (!more) {

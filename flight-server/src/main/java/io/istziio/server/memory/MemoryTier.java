@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.util.AutoCloseables;
 import org.apache.arrow.vector.FieldVector;
@@ -117,7 +119,12 @@ public final class MemoryTier implements AutoCloseable {
    *
    * <p>Null when the tier does not take files like this one (turned off, more than half the tier by
    * the footer's estimate, dictionary-encoded columns), when decodes under way already hold half
-   * the tier, or when the decode fails: the caller scans the disk copy instead.
+   * the tier, or when the decode fails for a reason of the node's: the caller scans the disk copy
+   * instead.
+   *
+   * @throws FlightRuntimeException when a page of the file does not decode (see {@link
+   *     ParquetFile#scanFailure}), to this request and those that joined it; nothing of the file
+   *     is kept, so a later read decodes it again
    */
   public DecodedFile read(Lease lease, ParquetFile file) {
     CacheKey key = lease.key();
@@ -137,15 +144,24 @@ public final class MemoryTier implements AutoCloseable {
     CompletableFuture<DecodedFile> mine = new CompletableFuture<>();
     CompletableFuture<DecodedFile> running = decoding.putIfAbsent(key, mine);
     if (running != null) {
-      DecodedFile joined = running.join(); // completed normally, with null on failure
+      DecodedFile joined;
+      try {
+        joined = running.join(); // null when the decode failed for a reason of the node's
+      } catch (CompletionException e) {
+        throw (FlightRuntimeException) e.getCause(); // the file is damaged: the decoder's status
+      }
       return joined != null && joined.tryRetain() ? joined : null;
     }
     DecodedFile decoded = null;
+    FlightRuntimeException damaged = null;
     try {
       if (decodingBytes.addAndGet(estimate) <= capacity / 2) {
         decoded = decode(key, file);
         admit(decoded);
       }
+    } catch (FlightRuntimeException e) {
+      damaged = e; // a scan would fail the same way: the request gets the cause before any batch
+      throw e;
     } catch (RuntimeException e) {
       LOG.warn("cannot decode {} into memory; it is served from disk: {}", key.path(), e.toString());
       if (decoded != null) {
@@ -155,7 +171,11 @@ public final class MemoryTier implements AutoCloseable {
     } finally {
       decodingBytes.addAndGet(-estimate);
       decoding.remove(key, mine);
-      mine.complete(decoded);
+      if (damaged != null) {
+        mine.completeExceptionally(damaged);
+      } else {
+        mine.complete(decoded);
+      }
     }
     return decoded; // the maker's reference is the caller's
   }
@@ -183,7 +203,7 @@ public final class MemoryTier implements AutoCloseable {
     try (ParquetFile.Scan scan = file.scan(null, rowsPerBatch, null)) {
       ArrowReader reader = scan.reader();
       VectorSchemaRoot source = reader.getVectorSchemaRoot();
-      while (reader.loadNextBatch()) {
+      while (loadNext(reader, file)) {
         List<FieldVector> vectors = new ArrayList<>();
         for (FieldVector vector : source.getFieldVectors()) {
           TransferPair transfer = vector.getTransferPair(allocator);
@@ -196,6 +216,15 @@ public final class MemoryTier implements AutoCloseable {
     } catch (Exception e) {
       AutoCloseables.closeNoChecked(() -> AutoCloseables.close(roots));
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+  }
+
+  /** The next batch; a page that does not decode fails with the status of its cause. */
+  private static boolean loadNext(ArrowReader reader, ParquetFile file) throws java.io.IOException {
+    try {
+      return reader.loadNextBatch();
+    } catch (RuntimeException e) {
+      throw file.scanFailure(e);
     }
   }
 

@@ -27,12 +27,15 @@ import org.apache.arrow.vector.types.pojo.Schema;
 public final class ParquetFile implements AutoCloseable {
 
   private final String name;
+  private final Path local;
   private final ParquetFooter footer;
   private final Schema schema;
   private final Dataset dataset;
 
-  private ParquetFile(String name, ParquetFooter footer, Schema schema, Dataset dataset) {
+  private ParquetFile(String name, Path local, ParquetFooter footer, Schema schema,
+      Dataset dataset) {
     this.name = name;
+    this.local = local;
     this.footer = footer;
     this.schema = schema;
     this.dataset = dataset;
@@ -43,15 +46,17 @@ public final class ParquetFile implements AutoCloseable {
    *
    * @param name the object's path, to name it in errors
    * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT if it is not Parquet
+   *     or its footer is damaged, UNIMPLEMENTED if it uses what the reader lacks (see {@link
+   *     FooterCheck})
    */
   public static ParquetFile open(BufferAllocator allocator, Path file, String name) {
     ParquetFooter footer = ParquetFooter.read(file, name);
     try (FileSystemDatasetFactory factory = new FileSystemDatasetFactory(allocator,
         NativeMemory.POOL, FileFormat.PARQUET, file.toUri().toString())) {
       Schema schema = factory.inspect();
-      return new ParquetFile(name, footer, schema, factory.finish());
+      return new ParquetFile(name, file, footer, schema, factory.finish());
     } catch (RuntimeException e) {
-      throw Errors.invalid("%s is not a readable Parquet file (%s)", name, Errors.firstLine(e));
+      throw ReadFailure.isNative(e) ? ReadFailure.schema(e, file, name) : e;
     }
   }
 
@@ -134,10 +139,19 @@ public final class ParquetFile implements AutoCloseable {
     } catch (RuntimeException e) {
       AutoCloseables.closeNoChecked(scanner);
       if (filter == null) {
-        throw e;
+        throw scanFailure(e);
       }
-      throw Errors.invalid("Arrow cannot run the filter on %s (%s)", name, Errors.firstLine(e));
+      throw Errors.invalid("Arrow cannot run the filter on %s (%s)", name,
+          ReadFailure.describe(e, local, name));
     }
+  }
+
+  /**
+   * The status for a failure of one of this file's scans: a native decode failure names the
+   * object and its cause (see {@link ReadFailure#decode}); anything else is returned as it is.
+   */
+  public RuntimeException scanFailure(RuntimeException e) {
+    return ReadFailure.isNative(e) ? ReadFailure.decode(e, local, name) : e;
   }
 
   @Override

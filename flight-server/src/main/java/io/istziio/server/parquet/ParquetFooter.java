@@ -52,6 +52,8 @@ public record ParquetFooter(long rows, Map<String, Long> columnBytes, List<RowGr
   }
 
   private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+  /** Ends a file whose footer is encrypted (Parquet modular encryption). */
+  private static final byte[] ENCRYPTED_MAGIC = "PARE".getBytes(StandardCharsets.US_ASCII);
 
   /** Uncompressed bytes of the given columns; all of them when {@code columns} is null. */
   public long bytes(Collection<String> columns) {
@@ -60,30 +62,69 @@ public record ParquetFooter(long rows, Map<String, Long> columnBytes, List<RowGr
   }
 
   /**
-   * Reads the footer of a local file.
+   * Reads the footer of a local file and refuses what the node cannot read (see {@link
+   * FooterCheck}), so that a request fails before any batch is sent.
    *
    * @param name the object's path, to name it in errors
-   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT if it is not Parquet
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT if it is not Parquet or
+   *     its footer is damaged; UNIMPLEMENTED if it uses what the node's reader lacks
    */
   public static ParquetFooter read(Path file, String name) {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
-      if (size < 12 || !hasMagic(channel, 0) || !hasMagic(channel, size - 4)) {
+      if (size < 12 || !hasMagic(channel, 0, MAGIC) && !hasMagic(channel, 0, ENCRYPTED_MAGIC)) {
         throw notParquet(name, "no PAR1 magic bytes");
+      }
+      if (hasMagic(channel, size - 4, ENCRYPTED_MAGIC)) {
+        throw Errors.unimplemented("%s uses Parquet modular encryption (encrypted footer), which "
+            + "this node cannot decrypt; serve an unencrypted copy", name);
+      }
+      if (!hasMagic(channel, size - 4, MAGIC)) {
+        throw damagedFooter(name, "it does not end with PAR1 magic bytes: cut short?");
       }
       ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
       readFully(channel, length, size - 8);
       int footerLength = length.getInt(0);
       if (footerLength <= 0 || footerLength > size - 12) {
-        throw notParquet(name, "footer length " + footerLength + " does not fit the file");
+        throw damagedFooter(name, "its length field says " + footerLength + " bytes, the file has "
+            + size);
       }
       ByteBuffer footer = ByteBuffer.allocate(footerLength);
       readFully(channel, footer, size - 8 - footerLength);
-      FileMetaData metadata = Util.readFileMetaData(new ByteArrayInputStream(footer.array()));
+      FileMetaData metadata = parse(footer.array(), name);
+      FooterCheck.check(metadata, size, name);
       return of(metadata);
     } catch (IOException e) {
       throw notParquet(name, "unreadable footer: " + e.getMessage());
     }
+  }
+
+  /**
+   * The thrift parser's messages name its Java classes: the client hears only that the footer
+   * does not parse. A footer that parses but lacks the parts every Parquet writer writes is
+   * damaged too.
+   */
+  private static FileMetaData parse(byte[] footer, String name) {
+    FileMetaData metadata;
+    try {
+      metadata = Util.readFileMetaData(new ByteArrayInputStream(footer));
+    } catch (IOException | RuntimeException e) {
+      throw damagedFooter(name, "it does not parse");
+    }
+    if (metadata.getSchemaSize() == 0 || metadata.getRow_groups() == null) {
+      throw damagedFooter(name, "it has no schema or no row group list");
+    }
+    for (org.apache.parquet.format.RowGroup group : metadata.getRow_groups()) {
+      if (group.getColumns() == null) {
+        throw damagedFooter(name, "a row group has no column list");
+      }
+    }
+    return metadata;
+  }
+
+  private static RuntimeException damagedFooter(String name, String why) {
+    return Errors.invalid("%s is damaged: its Parquet footer is unreadable (%s); write the object "
+        + "again", name, why);
   }
 
   private static ParquetFooter of(FileMetaData metadata) {
@@ -124,10 +165,11 @@ public record ParquetFooter(long rows, Map<String, Long> columnBytes, List<RowGr
     return new ColumnStats(min, max, nulls, type);
   }
 
-  private static boolean hasMagic(FileChannel channel, long position) throws IOException {
+  private static boolean hasMagic(FileChannel channel, long position, byte[] expected)
+      throws IOException {
     ByteBuffer magic = ByteBuffer.allocate(4);
     readFully(channel, magic, position);
-    return ByteBuffer.wrap(MAGIC).equals(magic);
+    return ByteBuffer.wrap(expected).equals(magic);
   }
 
   private static void readFully(FileChannel channel, ByteBuffer buffer, long position)

@@ -1,0 +1,89 @@
+package io.istziio.server.parquet;
+
+import io.istziio.server.Errors;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.arrow.flight.FlightRuntimeException;
+
+/**
+ * A failure of Arrow's native Parquet reader on an object, as a client hears it: the status of
+ * its cause, the object's path (never the node's cache path) and the reader's own first line.
+ *
+ * <p>What the footer shows is refused before this (see {@link FooterCheck}); what is left is
+ * found only by decoding: a damaged page (INVALID_ARGUMENT, as for a damaged footer) or a feature
+ * the reader lacks that the footer does not show (UNIMPLEMENTED).
+ */
+public final class ReadFailure {
+
+  /** Phrases of Arrow C++'s messages for what it lacks rather than what is wrong with the file. */
+  private static final List<String> MISSING = List.of("not built", "not supported",
+      "notimplemented", "not implemented", "unsupported");
+
+  /** Arrow's prefixes that only repeat which file it read: the message names the object anyway. */
+  private static final List<String> NOISE = List.of("Could not read schema from '", "Could not open Parquet input source '");
+
+  private ReadFailure() {}
+
+  /**
+   * Whether {@code t} came from the native reader: Arrow's JNI layer throws plain
+   * RuntimeExceptions, while the node's own failures (an allocator's limit, a bug) have classes of
+   * their own and stay internal errors.
+   */
+  public static boolean isNative(Throwable t) {
+    return t.getClass() == RuntimeException.class;
+  }
+
+  /**
+   * A schema Arrow cannot read although its footer parsed and passed {@link FooterCheck}: a shape
+   * of schema (an unusual map or list) that the reader does not take, so UNIMPLEMENTED.
+   *
+   * @param e what the native reader threw ({@link #isNative})
+   * @param local the node's copy of the object, whose path is replaced by {@code name}
+   * @param name the object's path
+   */
+  public static FlightRuntimeException schema(Throwable e, Path local, String name) {
+    return Errors.unimplemented("this node's Parquet reader cannot read the schema of %s (%s)",
+        name, describe(e, local, name));
+  }
+
+  /**
+   * A failure while decoding the file's pages: UNIMPLEMENTED if the reader says it lacks
+   * something, else INVALID_ARGUMENT for a damaged object.
+   *
+   * @param e what the native reader threw ({@link #isNative})
+   * @param local the node's copy of the object, whose path is replaced by {@code name}
+   * @param name the object's path
+   */
+  public static FlightRuntimeException decode(Throwable e, Path local, String name) {
+    String cause = describe(e, local, name);
+    if (isMissingFeature(cause)) {
+      return Errors.unimplemented("%s uses what this node's Parquet reader lacks (%s)", name, cause);
+    }
+    return Errors.invalid("%s is damaged: a page does not decode (%s); write the object again",
+        name, cause);
+  }
+
+  /** The reader's first line, with the node's copy named as the object and Arrow's noise cut. */
+  static String describe(Throwable e, Path local, String name) {
+    String message = Errors.firstLine(e).replace(local.toUri().toString(), name)
+        .replace("file://" + local, name).replace(local.toString(), name);
+    boolean cut = true;
+    while (cut) {
+      cut = false;
+      for (String noise : NOISE) {
+        String prefix = noise + name + "'";
+        if (message.startsWith(prefix)) {
+          message = message.substring(prefix.length()).replaceFirst("^[.:]?( Is this a 'parquet' file\\?)?:? *", "");
+          cut = true;
+        }
+      }
+    }
+    return message.isBlank() ? "no reason given" : message;
+  }
+
+  private static boolean isMissingFeature(String message) {
+    String lower = message.toLowerCase(Locale.ROOT);
+    return MISSING.stream().anyMatch(lower::contains);
+  }
+}
