@@ -1,5 +1,6 @@
 """Real istziio processes for the tests in this folder: one node on a generated sample dataset
 (`node`), or a whole local cluster (`cluster`: Redis, S3Proxy and three nodes)."""
+import contextlib
 import os
 import pathlib
 import re
@@ -26,12 +27,20 @@ def dataset(tmp_path_factory):
 @pytest.fixture(scope="session")
 def node(dataset, tmp_path_factory):
     """A node serving `dataset` under file://, on a free port; yields its location."""
+    with running_node(dataset, tmp_path_factory) as location:
+        yield location
+
+
+@contextlib.contextmanager
+def running_node(root, tmp_path_factory, *flags):
+    """A node serving the directory `root` under file://, with a fresh cache and the extra command
+    line `flags`, on a free port; yields its location and stops it on exit."""
     log = tmp_path_factory.mktemp("node") / "node.log"
     cache = tmp_path_factory.mktemp("cache")
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [str(HOME / "scripts" / "istziio-node"), "--port", "0", "--local-root", str(dataset),
-             "--cache-dir", str(cache), "--cache-size", "256MiB"],
+            [str(HOME / "scripts" / "istziio-node"), "--port", "0", "--local-root", str(root),
+             "--cache-dir", str(cache), "--cache-size", "256MiB", *flags],
             stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 30
