@@ -20,8 +20,13 @@ public final class ReadFailure {
   private static final List<String> MISSING = List.of("not built", "not supported",
       "notimplemented", "not implemented", "unsupported");
 
-  /** Arrow's prefixes that only repeat which file it read: the message names the object anyway. */
-  private static final List<String> NOISE = List.of("Could not read schema from '", "Could not open Parquet input source '");
+  /**
+   * Arrow's phrases that only repeat which file it read (the message names the object anyway) or
+   * guess wrongly that it may not be Parquet; {@code %s} stands for the object's path.
+   */
+  private static final List<String> NOISE = List.of("Error creating dataset. ",
+      "Could not read schema from '%s'. Is this a 'parquet' file?: ",
+      "Could not open Parquet input source '%s': ");
 
   private ReadFailure() {}
 
@@ -68,16 +73,8 @@ public final class ReadFailure {
   static String describe(Throwable e, Path local, String name) {
     String message = Errors.firstLine(e).replace(local.toUri().toString(), name)
         .replace("file://" + local, name).replace(local.toString(), name);
-    boolean cut = true;
-    while (cut) {
-      cut = false;
-      for (String noise : NOISE) {
-        String prefix = noise + name + "'";
-        if (message.startsWith(prefix)) {
-          message = message.substring(prefix.length()).replaceFirst("^[.:]?( Is this a 'parquet' file\\?)?:? *", "");
-          cut = true;
-        }
-      }
+    for (String noise : NOISE) {
+      message = message.replace(noise.replace("%s", name), "");
     }
     return message.isBlank() ? "no reason given" : message;
   }
