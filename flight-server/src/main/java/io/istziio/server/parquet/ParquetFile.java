@@ -31,6 +31,7 @@ public final class ParquetFile implements AutoCloseable {
   private final ParquetFooter footer;
   private final Schema schema;
   private final Dataset dataset;
+  private Optional<String> damage; // guarded by this; null until a scan fails
 
   private ParquetFile(String name, Path local, ParquetFooter footer, Schema schema,
       Dataset dataset) {
@@ -151,7 +152,15 @@ public final class ParquetFile implements AutoCloseable {
    * object and its cause (see {@link ReadFailure#decode}); anything else is returned as it is.
    */
   public RuntimeException scanFailure(RuntimeException e) {
-    return ReadFailure.isNative(e) ? ReadFailure.decode(e, local, name) : e;
+    return ReadFailure.isNative(e) ? ReadFailure.decode(e, local, name, this::damage) : e;
+  }
+
+  /** Where the damage is (see {@link DamageLocator}), searched once for this copy. */
+  private synchronized Optional<String> damage() {
+    if (damage == null) {
+      damage = DamageLocator.locate(dataset, schema, footer);
+    }
+    return damage;
   }
 
   @Override

@@ -4,6 +4,8 @@ import io.istziio.server.Errors;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.arrow.flight.FlightRuntimeException;
 
 /**
@@ -54,19 +56,23 @@ public final class ReadFailure {
 
   /**
    * A failure while decoding the file's pages: UNIMPLEMENTED if the reader says it lacks
-   * something, else INVALID_ARGUMENT for a damaged object.
+   * something, else INVALID_ARGUMENT for a damaged object, naming where when {@code where} finds
+   * it.
    *
    * @param e what the native reader threw ({@link #isNative})
    * @param local the node's copy of the object, whose path is replaced by {@code name}
    * @param name the object's path
+   * @param where the damaged part, e.g. "column \"a\"", asked only for damage
    */
-  public static FlightRuntimeException decode(Throwable e, Path local, String name) {
+  public static FlightRuntimeException decode(Throwable e, Path local, String name,
+      Supplier<Optional<String>> where) {
     String cause = describe(e, local, name);
     if (isMissingFeature(cause)) {
       return Errors.unimplemented("%s uses what this node's Parquet reader lacks (%s)", name, cause);
     }
-    return Errors.invalid("%s is damaged: a page does not decode (%s); write the object again",
-        name, cause);
+    String part = where.get().map(w -> "a page of " + w).orElse("a page");
+    return Errors.invalid("%s is damaged: %s does not decode (%s); write the object again",
+        name, part, cause);
   }
 
   /** The reader's first line, with the node's copy named as the object and Arrow's noise cut. */
