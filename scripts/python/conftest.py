@@ -1,5 +1,6 @@
 """Real istziio processes for the tests in this folder: one node on a generated sample dataset
 (`node`), or a whole local cluster (`cluster`: Redis, S3Proxy and three nodes)."""
+import contextlib
 import os
 import pathlib
 import re
@@ -26,11 +27,19 @@ def dataset(tmp_path_factory):
 @pytest.fixture(scope="session")
 def node(dataset, tmp_path_factory):
     """A node serving `dataset` under file://, on a free port; yields its location."""
+    with serve(dataset, tmp_path_factory) as location:
+        yield location
+
+
+@contextlib.contextmanager
+def serve(root, tmp_path_factory):
+    """Runs a node serving the files under `root` as file:///... paths, on a free port, until the
+    block ends; gives its location."""
     log = tmp_path_factory.mktemp("node") / "node.log"
     cache = tmp_path_factory.mktemp("cache")
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [str(HOME / "scripts" / "istziio-node"), "--port", "0", "--local-root", str(dataset),
+            [str(HOME / "scripts" / "istziio-node"), "--port", "0", "--local-root", str(root),
              "--cache-dir", str(cache), "--cache-size", "256MiB"],
             stdout=out, stderr=subprocess.STDOUT)
     try:
