@@ -10,6 +10,7 @@ import json
 import struct
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.flight as flight
 import pyarrow.parquet as pq
 import pytest
@@ -102,6 +103,14 @@ def test_struct_selection_matches_read_table(location, files, columns):
     assert info.schema.remove_metadata() == table.schema.remove_metadata()
     assert info.total_records == STRUCTS.num_rows
     assert stats["rows"] == STRUCTS.num_rows
+
+
+def test_struct_fields_with_a_filter_on_a_top_level_column(location, files):
+    path = files / "structs.parquet"
+    table, stats = read(location, path.as_uri(), columns=["s.t.b", "s.b"], filter="id > 2")
+    same(table, pq.read_table(path, columns=["s.t.b", "s.b"], filters=pc.field("id") > 2))
+    assert table.num_rows == 2
+    assert stats["rowGroupsSkipped"] == 1  # row groups of ids 1-2 and 3-4
 
 
 @pytest.mark.parametrize("columns", [["l"], ["m"], ["deep"], ["deep.m"], ["id", "l", "m", "deep"]])
