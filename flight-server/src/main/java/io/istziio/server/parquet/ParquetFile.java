@@ -73,11 +73,6 @@ public final class ParquetFile implements AutoCloseable {
     return ColumnSelection.of(schema, columns, name);
   }
 
-  /** The schema a read of {@code columns} returns; see {@link #select}. */
-  public Schema project(List<String> columns) {
-    return select(columns).schema();
-  }
-
   /** The error for a column the file does not have, listing the ones it has. */
   public static RuntimeException unknownColumn(String column, String file, Schema schema) {
     return Errors.invalid("unknown column \"%s\" in %s; its columns are: %s", column, file,
