@@ -61,12 +61,13 @@ public record NodeConfig(
     }
 
     /**
-     * Rows per batch for a read of {@code columns} (all when null) of a file: at most {@link
-     * #batchRows}, and few enough that those columns' share of the footer's uncompressed bytes
-     * stays within {@link #batchBytes}.
+     * Rows per batch for a read of the columns under {@code paths} (as {@link
+     * io.istziio.server.parquet.ColumnSelection#paths()} gives them; all when null) of a file: at
+     * most {@link #batchRows}, and few enough that those columns' share of the footer's
+     * uncompressed bytes stays within {@link #batchBytes}.
      */
-    public long rowsPerBatch(ParquetFooter footer, Collection<String> columns) {
-      long bytesPerRow = Math.max(1, footer.bytes(columns) / Math.max(1, footer.rows()));
+    public long rowsPerBatch(ParquetFooter footer, Collection<List<String>> paths) {
+      long bytesPerRow = Math.max(1, footer.bytes(paths) / Math.max(1, footer.rows()));
       return Math.max(1, Math.min(batchRows, batchBytes / bytesPerRow));
     }
 

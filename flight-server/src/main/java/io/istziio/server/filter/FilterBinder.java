@@ -128,6 +128,13 @@ public final class FilterBinder {
       }
       index++;
     }
+    int dot = column.name().indexOf('.');
+    if (dot > 0 && schema.getFields().stream()
+        .anyMatch(f -> f.getName().equals(column.name().substring(0, dot)))) {
+      throw Errors.invalid("filters compare top-level columns only; \"%s\" (at position %d) is a "
+          + "field inside column \"%s\": filter in the client", column.name(), column.position(),
+          column.name().substring(0, dot));
+    }
     throw Errors.invalid("unknown column \"%s\" in filter at position %d; the file's columns are: "
         + "%s", column.name(), column.position(),
         schema.getFields().stream().map(f -> f.getName()).collect(Collectors.joining(", ")));

@@ -380,6 +380,9 @@ public final class FilterParser {
         } else if ("=<>(),-".indexOf(c) >= 0) {
           tokens.add(new Token(Type.SYMBOL, String.valueOf(c), i));
           i++;
+        } else if (c == '.' && followsWord(tokens, i)) {
+          throw syntaxError(text, i, "unexpected '.': filters compare top-level columns only, not "
+              + "fields inside a struct; double-quote a column whose name has a dot (\"s.a\")");
         } else {
           throw syntaxError(text, i, "unexpected character '" + c + "'");
         }
@@ -387,5 +390,12 @@ public final class FilterParser {
     }
     tokens.add(new Token(Type.END, "", text.length()));
     return tokens;
+  }
+
+  /** Whether the last token is a bare word that ends right at {@code position} ("s" in s.a). */
+  private static boolean followsWord(List<Token> tokens, int position) {
+    Token last = tokens.isEmpty() ? null : tokens.get(tokens.size() - 1);
+    return last != null && last.type() == Type.WORD
+        && last.position() + last.text().length() == position;
   }
 }

@@ -10,6 +10,7 @@ import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.filter.RowFilter;
 import io.istziio.server.filter.RowGroupPruner;
+import io.istziio.server.parquet.ColumnSelection;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.ParquetFile;
 import io.istziio.server.store.ObjectPath;
@@ -75,12 +76,14 @@ final class DoGetStream {
       ObjectPath path = ObjectPath.parse(request.path());
       try (Lease lease = objects.open(path)) {
         ParquetFile file = lease.attachment(local -> ParquetFile.open(parent, local, path.uri()));
-        if (serveDecoded(lease, file)) {
+        ColumnSelection selection = file.select(request.columns());
+        // The memory tier holds whole top-level columns; fields inside structs are the scanner's.
+        if (!selection.nested() && serveDecoded(lease, file)) {
           return;
         }
         RowFilter.Compiled compiled = filter != null ? filter.compile(file.fileSchema()) : null;
         try (ParquetFile.Scan scan = file.scan(request.columns(),
-            serving.rowsPerBatch(file.footer(), request.columns()),
+            serving.rowsPerBatch(file.footer(), selection.paths()),
             compiled != null ? compiled.substrait() : null)) {
           if (stream(scan.reader(), file)) {
             sendStats(lease, file.footer(), compiled);

@@ -33,10 +33,16 @@ final class MemoryStreams {
    * Streams the ticket's rows of {@code file}, which the caller retained for the stream; the
    * request's errors (an unknown column, a filter that does not fit, too many streams) go to the
    * client. False, with the file released, when the filter is an outside Substrait expression,
-   * which only the disk tier's scanner runs: the caller serves the request from disk.
+   * which only the disk tier's scanner runs, or when a column is not one of the file's top-level
+   * columns (a field inside a struct, which the scanner extracts, or a name the disk path refuses
+   * with the rule it resolves names by): the caller serves the request from disk.
    */
   boolean start(DecodedFile file, MemoryStream.Origin origin, ReadTicket request, RowFilter filter,
       ServerStreamListener listener) {
+    if (!file.hasColumns(request.columns())) {
+      file.release();
+      return false;
+    }
     MemoryStream stream;
     try {
       int[] columns = file.positions(request.columns());

@@ -13,6 +13,7 @@ import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.filter.RowFilter;
+import io.istziio.server.parquet.ColumnSelection;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.NativeMemory;
 import io.istziio.server.parquet.ParquetFile;
@@ -44,7 +45,6 @@ import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +102,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     // A miss here downloads the object, so the DoGet that follows is a hit.
     try (Lease lease = parts.objects().open(path)) {
       ParquetFile file = lease.attachment(local -> ParquetFile.open(parts.allocator(), local, path.uri()));
-      Schema schema = file.project(request.columns());
+      ColumnSelection selection = file.select(request.columns());
       ParquetFooter footer = file.footer();
       if (filter != null) {
         filter.compile(file.fileSchema()); // a bad predicate fails here, before any DoGet
@@ -110,8 +110,8 @@ public final class NodeProducer extends NoOpFlightProducer {
       Location[] locations = owners.stream().map(NodeProducer::location).toArray(Location[]::new);
       FlightEndpoint endpoint = new FlightEndpoint(new Ticket(request.toJsonBytes()), locations);
       // With a filter, how many rows and bytes match is unknown until the scan.
-      return new FlightInfo(schema, descriptor, List.of(endpoint),
-          filter != null ? -1 : footer.bytes(request.columns()), filter != null ? -1 : footer.rows());
+      return new FlightInfo(selection.schema(), descriptor, List.of(endpoint),
+          filter != null ? -1 : footer.bytes(selection.paths()), filter != null ? -1 : footer.rows());
     }
   }
 

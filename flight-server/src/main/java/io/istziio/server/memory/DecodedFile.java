@@ -168,6 +168,12 @@ public final class DecodedFile {
     return allocator;
   }
 
+  /** Whether each of {@code columns} is a top-level column of the file; true for null (all). */
+  public boolean hasColumns(List<String> columns) {
+    return columns == null || columns.stream().allMatch(column -> schema.getFields().stream()
+        .anyMatch(field -> field.getName().equals(column)));
+  }
+
   /**
    * The position of each named column in the file's schema, in the order given; every column when
    * {@code columns} is null.

@@ -3,7 +3,6 @@ package io.istziio.server.parquet;
 import io.istziio.server.Errors;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -70,29 +69,14 @@ public final class ParquetFile implements AutoCloseable {
   }
 
   /**
-   * The schema of the given columns, in their order; the whole file's when {@code columns} is
-   * null.
+   * The given columns (top-level names or dotted paths into structs, see {@link ColumnSelection}),
+   * resolved against the file's schema; the whole file when {@code columns} is null.
    *
-   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for an unknown column
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a name that selects
+   *     no field
    */
-  public Schema project(List<String> columns) {
-    if (columns == null) {
-      return schema;
-    }
-    List<Field> fields = new ArrayList<>(columns.size());
-    for (String column : columns) {
-      fields.add(field(column));
-    }
-    return new Schema(fields, schema.getCustomMetadata());
-  }
-
-  private Field field(String column) {
-    for (Field field : schema.getFields()) {
-      if (field.getName().equals(column)) {
-        return field;
-      }
-    }
-    throw unknownColumn(column, name, schema);
+  public ColumnSelection select(List<String> columns) {
+    return ColumnSelection.of(schema, columns, name);
   }
 
   /** The error for a column the file does not have, listing the ones it has. */
@@ -122,12 +106,13 @@ public final class ParquetFile implements AutoCloseable {
   }
 
   /**
-   * Starts a scan.
+   * Starts a scan. The names go to the native scanner as they are: it resolves dotted paths with
+   * the rule {@link ColumnSelection} checks them by.
    *
    * @param filter a serialized Substrait ExtendedExpression the scanner evaluates, or null
    */
   public Scan scan(List<String> columns, long batchRows, byte[] filter) {
-    project(columns); // validates the names before the native scanner sees them
+    select(columns); // validates the names before the native scanner sees them
     ScanOptions.Builder options = new ScanOptions.Builder(batchRows)
         .columns(Optional.ofNullable(columns).map(c -> c.toArray(String[]::new)));
     if (filter != null) {

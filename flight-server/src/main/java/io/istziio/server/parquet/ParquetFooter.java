@@ -22,14 +22,16 @@ import org.apache.parquet.format.Type;
 import org.apache.parquet.format.Util;
 
 /**
- * What a Parquet file's footer says: rows, the uncompressed bytes of each top-level column, and
- * each row group's column statistics. Reading it touches only the file's tail.
+ * What a Parquet file's footer says: rows, the uncompressed bytes of each leaf column, and each
+ * row group's column statistics. Reading it touches only the file's tail.
  *
- * @param rows rows in the file
- * @param columnBytes uncompressed bytes per top-level column, over all row groups
+ * @param rows rows in the file: the sum of its row groups' rows, which is what a reader returns
+ *     (the file's own num_rows field is ignored: some writers leave it at 0)
+ * @param leafBytes uncompressed bytes per leaf column, keyed by its path in the Parquet schema
+ *     (["s", "a"] for field a of struct s; ["x"] for a flat column), over all row groups
  * @param groups the row groups, in file order
  */
-public record ParquetFooter(long rows, Map<String, Long> columnBytes, List<RowGroup> groups) {
+public record ParquetFooter(long rows, Map<List<String>, Long> leafBytes, List<RowGroup> groups) {
 
   /**
    * One row group and the statistics of its top-level columns (absent when the writer wrote none).
@@ -55,10 +57,26 @@ public record ParquetFooter(long rows, Map<String, Long> columnBytes, List<RowGr
   /** Ends a file whose footer is encrypted (Parquet modular encryption). */
   private static final byte[] ENCRYPTED_MAGIC = "PARE".getBytes(StandardCharsets.US_ASCII);
 
-  /** Uncompressed bytes of the given columns; all of them when {@code columns} is null. */
-  public long bytes(Collection<String> columns) {
-    Collection<String> names = columns != null ? columns : columnBytes.keySet();
-    return names.stream().mapToLong(name -> columnBytes.getOrDefault(name, 0L)).sum();
+  /**
+   * Uncompressed bytes of the leaf columns under the given paths (a path is a column's names from
+   * the top, as {@link ColumnSelection#paths()} gives them; a struct's path covers all its leaves);
+   * the whole file's when {@code paths} is null. A leaf under two of the paths counts twice, as it
+   * is sent twice.
+   */
+  public long bytes(Collection<List<String>> paths) {
+    if (paths == null) {
+      return leafBytes.values().stream().mapToLong(Long::longValue).sum();
+    }
+    long sum = 0;
+    for (List<String> path : paths) {
+      for (Map.Entry<List<String>, Long> leaf : leafBytes.entrySet()) {
+        List<String> leafPath = leaf.getKey();
+        if (leafPath.size() >= path.size() && leafPath.subList(0, path.size()).equals(path)) {
+          sum += leaf.getValue();
+        }
+      }
+    }
+    return sum;
   }
 
   /**
@@ -128,8 +146,9 @@ public record ParquetFooter(long rows, Map<String, Long> columnBytes, List<RowGr
   }
 
   private static ParquetFooter of(FileMetaData metadata) {
-    Map<String, Long> bytes = new HashMap<>();
+    Map<List<String>, Long> bytes = new HashMap<>();
     List<RowGroup> groups = new ArrayList<>();
+    long rows = 0;
     for (org.apache.parquet.format.RowGroup group : metadata.getRow_groups()) {
       Map<String, ColumnStats> stats = new HashMap<>();
       for (ColumnChunk chunk : group.getColumns()) {
@@ -138,14 +157,16 @@ public record ParquetFooter(long rows, Map<String, Long> columnBytes, List<RowGr
         }
         ColumnMetaData column = chunk.getMeta_data();
         String name = column.getPath_in_schema().get(0);
-        bytes.merge(name, column.getTotal_uncompressed_size(), Long::sum);
+        bytes.merge(List.copyOf(column.getPath_in_schema()), column.getTotal_uncompressed_size(),
+            Long::sum);
         if (column.getPath_in_schema().size() == 1 && column.isSetStatistics()) {
           stats.put(name, stats(column.getStatistics(), column.getType()));
         }
       }
       groups.add(new RowGroup(group.getNum_rows(), Map.copyOf(stats)));
+      rows += group.getNum_rows();
     }
-    return new ParquetFooter(metadata.getNum_rows(), Map.copyOf(bytes), List.copyOf(groups));
+    return new ParquetFooter(rows, Map.copyOf(bytes), List.copyOf(groups));
   }
 
   /**
