@@ -127,32 +127,48 @@ final class DoGetStream {
     };
   }
 
-  /** Sends every batch; false if the client went away first. */
+  /**
+   * Sends every batch; false if the client went away first. The stream starts once the first
+   * batch is loaded, so the dictionaries that Flight sends with the schema are that batch's (they
+   * are empty before it); a later batch whose dictionary differs is preceded by a replacement.
+   */
   private boolean stream(ArrowReader reader) throws Exception {
     VectorSchemaRoot root = reader.getVectorSchemaRoot();
     backpressure.register(listener);
     // Zero-copy writes would keep each batch's Arrow buffers until Netty has written them; with a
     // copy, a paused client holds Netty buffers instead and the scanner's batches are freed at once.
     listener.setUseZeroCopy(false);
+    boolean more = load(reader);
     listener.start(root, reader); // the reader holds the dictionaries of dictionary-encoded columns
-    while (true) {
-      long start = System.nanoTime();
-      boolean more = reader.loadNextBatch();
-      long loaded = System.nanoTime();
-      scanNanos += loaded - start;
-      if (!more) {
-        return true;
+    try (StreamDictionaries dictionaries = new StreamDictionaries(reader, parent)) {
+      while (more) {
+        long ready = System.nanoTime();
+        if (!awaitClient()) {
+          return false;
+        }
+        sendNanos += System.nanoTime() - ready;
+        if (batches > 0 && dictionaries.any()) {
+          bytes += dictionaries.sendChanged(listener);
+        }
+        rows += root.getRowCount();
+        batches++;
+        for (FieldVector vector : root.getFieldVectors()) {
+          bytes += vector.getBufferSize();
+        }
+        listener.putNext();
+        more = load(reader);
       }
-      if (!awaitClient()) {
-        return false;
-      }
-      sendNanos += System.nanoTime() - loaded;
-      rows += root.getRowCount();
-      batches++;
-      for (FieldVector vector : root.getFieldVectors()) {
-        bytes += vector.getBufferSize();
-      }
-      listener.putNext();
+      return true;
+    }
+  }
+
+  /** Loads the next batch into the reader's root, timing the scan; false at the end. */
+  private boolean load(ArrowReader reader) throws Exception {
+    long start = System.nanoTime();
+    try {
+      return reader.loadNextBatch();
+    } finally {
+      scanNanos += System.nanoTime() - start;
     }
   }
 
