@@ -2,6 +2,7 @@ package io.istziio.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.istziio.client.IstziioClient;
 import io.istziio.client.DictionaryBatchConsumer;
@@ -60,7 +61,7 @@ class DictionaryTest extends NodeTestBase {
   }
 
   /** Appends the batch's tags to {@code tags}; returns the batch's dictionary. */
-  private static List<String> decode(VectorSchemaRoot batch, DictionaryProvider dictionaries,
+  static List<String> decode(VectorSchemaRoot batch, DictionaryProvider dictionaries,
       List<String> tags) {
     IntVector indices = (IntVector) batch.getVector("tag");
     VarCharVector values = (VarCharVector) dictionaries
@@ -135,5 +136,49 @@ class DictionaryTest extends NodeTestBase {
       assertEquals(7, result.rows());
     }
     assertEquals(TAGS, tags);
+  }
+}
+
+class DictionaryCliTest extends NodeTestBase {
+
+  @Test
+  void getPrintsValuesAndOutKeepsTheDictionaries() throws Exception {
+    Path file = tmp.resolve("cli.parquet");
+    DictionaryParquet.write(file, List.of(List.of("x", "y"), List.of("z", "x")));
+    s3.put(BUCKET, "dict/cli.parquet", file);
+    String path = "s3://" + BUCKET + "/dict/cli.parquet";
+    String location = start(config(64 << 20)).uri().toString();
+
+    CliTest.Run printed = CliTest.cli("get", path, "--node", location).assertOk();
+    assertEquals(List.of("0  x", "1  y", "2  z", "3  x"),
+        printed.out().lines().skip(2).limit(4).toList(), printed.out());
+
+    Path csv = tmp.resolve("rows.csv");
+    CliTest.cli("get", path, "--node", location, "--out", csv.toString()).assertOk();
+    assertEquals(List.of("n,tag", "0,x", "1,y", "2,z", "3,x"), java.nio.file.Files.readAllLines(csv));
+
+    Path arrows = tmp.resolve("rows.arrows");
+    CliTest.cli("get", path, "--node", location, "--out", arrows.toString()).assertOk();
+    List<String> tags = new ArrayList<>();
+    try (org.apache.arrow.memory.BufferAllocator allocator = new org.apache.arrow.memory.RootAllocator();
+         var reader = new org.apache.arrow.vector.ipc.ArrowStreamReader(
+             java.nio.file.Files.newInputStream(arrows), allocator)) {
+      while (reader.loadNextBatch()) {
+        DictionaryTest.decode(reader.getVectorSchemaRoot(), reader, tags);
+      }
+    }
+    assertEquals(List.of("x", "y", "z", "x"), tags, "the stream file replaces the dictionary");
+
+    Path parquet = tmp.resolve("rows.parquet");
+    CliTest.cli("get", path, "--node", location, "--out", parquet.toString()).assertOk();
+    try (org.apache.arrow.memory.BufferAllocator allocator = new org.apache.arrow.memory.RootAllocator();
+         var written = io.istziio.server.parquet.ParquetFile.open(allocator, parquet, "rows.parquet")) {
+      assertNotNull(written.fileSchema().findField("tag").getDictionary(), "tag stays a dictionary");
+    }
+
+    Path arrow = tmp.resolve("rows.arrow");
+    CliTest.Run refused = CliTest.cli("get", path, "--node", location, "--out", arrow.toString())
+        .assertFails();
+    assertTrue(refused.err().contains("write .arrows (IPC stream) or .parquet"), refused.err());
   }
 }
