@@ -193,6 +193,15 @@ public final class IstziioClient implements AutoCloseable {
    *     owner was tried; or UNAVAILABLE naming the nodes tried when none could serve
    */
   public ReadResult read(ReadTicket ticket, BatchConsumer consumer) throws Exception {
+    return read(ticket, (DictionaryBatchConsumer) (batch, dictionaries) -> consumer.accept(batch));
+  }
+
+  /**
+   * {@link #read(ReadTicket, BatchConsumer)}, handing each batch with the stream's dictionaries,
+   * for dictionary-encoded columns; after a failover they are the next node's, which sends the
+   * same ones.
+   */
+  public ReadResult read(ReadTicket ticket, DictionaryBatchConsumer consumer) throws Exception {
     long delivered = 0;
     List<String> tried = new ArrayList<>();
     FlightRuntimeException storeFailure = null; // the first, after which one more owner is tried
@@ -219,10 +228,10 @@ public final class IstziioClient implements AutoCloseable {
           if (skip > 0) {
             try (VectorSchemaRoot rest = root.slice((int) skip, (int) (rows - skip))) {
               rest.setRowCount((int) (rows - skip)); // a root with no columns keeps no count
-              consumer.accept(rest);
+              consumer.accept(rest, stream.getDictionaryProvider());
             }
           } else {
-            consumer.accept(root);
+            consumer.accept(root, stream.getDictionaryProvider());
           }
           delivered += rows - skip;
           skip = 0;

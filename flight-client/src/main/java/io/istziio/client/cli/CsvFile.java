@@ -8,13 +8,15 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * CSV as RFC 4180 has it: a header row, CRLF line ends, a field quoted when it holds a comma, a
  * quote or a line break (quotes doubled). A null is an empty field; an empty string is {@code ""},
- * so the two stay apart. Values as {@link Values} writes them (ISO dates and timestamps).
+ * so the two stay apart. Values as {@link Values} writes them (ISO dates and timestamps); a
+ * dictionary-encoded column as its values.
  */
 final class CsvFile implements ResultFile {
 
@@ -29,8 +31,7 @@ final class CsvFile implements ResultFile {
   }
 
   @Override
-  public void start(Schema schema) throws IOException {
-    ResultFile.requireNoDictionaries(schema);
+  public void start(Schema schema, DictionaryProvider dictionaries) throws IOException {
     out = Files.newBufferedWriter(path, StandardCharsets.UTF_8);
     List<Field> fields = schema.getFields();
     for (int c = 0; c < fields.size(); c++) {
@@ -43,14 +44,14 @@ final class CsvFile implements ResultFile {
   }
 
   @Override
-  public void write(VectorSchemaRoot batch) throws IOException {
+  public void write(VectorSchemaRoot batch, DictionaryProvider dictionaries) throws IOException {
     List<FieldVector> vectors = batch.getFieldVectors();
     for (int row = 0; row < batch.getRowCount(); row++) {
       for (int c = 0; c < vectors.size(); c++) {
         if (c > 0) {
           out.write(',');
         }
-        String value = Values.format(vectors.get(c), row);
+        String value = Values.format(vectors.get(c), row, dictionaries);
         if (value != null) {
           out.write(quote(value));
         }

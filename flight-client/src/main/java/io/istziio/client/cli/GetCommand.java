@@ -1,5 +1,6 @@
 package io.istziio.client.cli;
 
+import io.istziio.client.DictionaryBatchConsumer;
 import io.istziio.client.IstziioClient;
 import io.istziio.client.ReadResult;
 import io.istziio.client.protocol.ReadStats;
@@ -8,14 +9,21 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.DictionaryUtility;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,10 +77,10 @@ final class GetCommand implements Callable<Integer> {
     try (ResultFile file = resultFile(); IstziioClient client = cluster.connect()) {
       Rows rows = new Rows(file);
       long start = System.nanoTime();
-      ReadResult result = client.read(ticket, rows::accept);
+      ReadResult result = client.read(ticket, rows);
       long elapsed = System.nanoTime() - start;
       if (rows.table == null) { // no batch at all: the schema still names the columns
-        rows.begin(schema(client, ticket));
+        rows.beginEmpty(schema(client, ticket));
       }
       if (file != null) {
         file.finish();
@@ -124,8 +132,11 @@ final class GetCommand implements Callable<Integer> {
     return line.toString();
   }
 
-  /** Takes the batches: the first rows for the table, every row for the file. */
-  private final class Rows {
+  /**
+   * Takes the batches: the first rows for the table (dictionary-encoded columns as their values),
+   * every row for the file.
+   */
+  private final class Rows implements DictionaryBatchConsumer {
     private final ResultFile file;
     private Table table;
 
@@ -133,27 +144,47 @@ final class GetCommand implements Callable<Integer> {
       this.file = file;
     }
 
-    void begin(Schema schema) throws Exception {
+    void begin(Schema schema, DictionaryProvider dictionaries) throws Exception {
       table = new Table(schema.getFields().stream().map(Field::getName).toList());
       if (file != null) {
-        file.start(schema);
+        file.start(schema, dictionaries);
       }
     }
 
-    void accept(VectorSchemaRoot batch) throws Exception {
+    /**
+     * Begins from GetFlightInfo's schema, in which a dictionary-encoded field is typed by its
+     * values: the file takes the batches' form, with empty dictionaries.
+     */
+    void beginEmpty(Schema schema) throws Exception {
+      try (BufferAllocator allocator = new RootAllocator()) {
+        Map<Long, Dictionary> dictionaries = new HashMap<>();
+        Schema inMemory = new Schema(schema.getFields().stream()
+            .map(field -> DictionaryUtility.toMemoryFormat(field, allocator, dictionaries))
+            .toList(), schema.getCustomMetadata());
+        try {
+          begin(inMemory, new DictionaryProvider.MapDictionaryProvider(
+              dictionaries.values().toArray(Dictionary[]::new)));
+        } finally {
+          dictionaries.values().forEach(dictionary -> dictionary.getVector().close());
+        }
+      }
+    }
+
+    @Override
+    public void accept(VectorSchemaRoot batch, DictionaryProvider dictionaries) throws Exception {
       if (table == null) {
-        begin(batch.getSchema());
+        begin(batch.getSchema(), dictionaries);
       }
       for (int i = 0; i < batch.getRowCount() && table.size() < limit; i++) {
         List<String> cells = new ArrayList<>();
         for (FieldVector vector : batch.getFieldVectors()) {
-          String value = Values.format(vector, i);
+          String value = Values.format(vector, i, dictionaries);
           cells.add(value == null ? "null" : value);
         }
         table.add(cells);
       }
       if (file != null) {
-        file.write(batch);
+        file.write(batch, dictionaries);
       }
     }
   }

@@ -1,11 +1,13 @@
 package io.istziio.client.cli;
 
+import io.istziio.client.data.ArrowSchemaFooter;
 import io.istziio.client.data.GeneratedBatches;
 import io.istziio.client.data.EmptyParquet;
 import io.istziio.client.data.ParquetFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,8 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.ipc.message.ArrowDictionaryBatch;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -22,6 +26,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * read waits while the writer is busy (Flight's flow control then holds the node back) and the
  * result is never held whole. The file appears only once complete. The writer starts with the
  * first batch; a result without rows becomes a Parquet file with the schema and no row group.
+ * A dictionary-encoded column stays so (Arrow's schema in the footer says so, and pyarrow reads it
+ * back as a dictionary): each batch goes to the writer with its dictionaries.
  */
 final class ParquetFile implements ResultFile {
 
@@ -34,20 +40,21 @@ final class ParquetFile implements ResultFile {
   private BufferAllocator allocator;
   private Thread writer;
   private volatile Throwable failure;
-  private Schema schema;
+  private Schema schema; // as files describe it: dictionary-encoded fields typed by their values
+  private DictionaryCopies dictionaries;
 
   ParquetFile(Path path) {
     this.path = path;
   }
 
   @Override
-  public void start(Schema schema) {
-    ResultFile.requireNoDictionaries(schema);
-    this.schema = schema;
+  public void start(Schema schema, DictionaryProvider source) {
+    allocator = new RootAllocator();
+    dictionaries = new DictionaryCopies(schema, source, allocator);
+    this.schema = dictionaries.messageFormat(schema);
   }
 
   private void startWriter() {
-    allocator = new RootAllocator();
     Handoff reader = new Handoff(allocator, schema);
     writer = new Thread(() -> {
       try {
@@ -61,11 +68,12 @@ final class ParquetFile implements ResultFile {
   }
 
   @Override
-  public void write(VectorSchemaRoot batch) throws IOException {
+  public void write(VectorSchemaRoot batch, DictionaryProvider source) throws IOException {
     if (writer == null) {
       startWriter();
     }
-    ArrowRecordBatch copy = Batches.copy(batch, allocator);
+    dictionaries.update(source);
+    Batch copy = new Batch(Batches.copy(batch, allocator), dictionaries.batches());
     try {
       hand(copy);
     } catch (IOException | RuntimeException e) {
@@ -74,16 +82,32 @@ final class ParquetFile implements ResultFile {
     }
   }
 
+  /**
+   * A batch for the writer with every dictionary it uses (a dictionary is small next to a batch,
+   * and the writer's reader then needs no memory of which changed).
+   */
+  private record Batch(ArrowRecordBatch records, List<ArrowDictionaryBatch> dictionaries)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      records.close();
+      dictionaries.forEach(ArrowDictionaryBatch::close);
+    }
+  }
+
   @Override
   public void finish() throws IOException {
     if (writer == null) { // no batch came, and the dataset writer makes no file without one
       EmptyParquet.write(path, schema);
-      return;
+    } else {
+      hand(END);
+      join();
+      if (failure != null) {
+        throw writerFailed();
+      }
     }
-    hand(END);
-    join();
-    if (failure != null) {
-      throw writerFailed();
+    if (!dictionaries.getDictionaryIds().isEmpty()) {
+      ArrowSchemaFooter.store(path, schema); // else the dictionary columns read back plain
     }
   }
 
@@ -119,6 +143,10 @@ final class ParquetFile implements ResultFile {
   @Override
   public void close() throws IOException {
     if (writer == null) {
+      if (allocator != null) {
+        dictionaries.close();
+        allocator.close();
+      }
       return;
     }
     try {
@@ -129,13 +157,14 @@ final class ParquetFile implements ResultFile {
       }
     } finally {
       drain();
+      dictionaries.close();
       allocator.close();
     }
   }
 
   private void drain() {
     for (Object item = queue.poll(); item != null; item = queue.poll()) {
-      if (item instanceof ArrowRecordBatch batch) {
+      if (item instanceof Batch batch) {
         batch.close();
       }
     }
@@ -163,7 +192,9 @@ final class ParquetFile implements ResultFile {
         throw new IOException("the read failed; " + path + " is not written");
       }
       prepareLoadNextBatch();
-      loadRecordBatch((ArrowRecordBatch) next); // closes the batch: the root holds the buffers
+      Batch batch = (Batch) next;
+      batch.dictionaries().forEach(this::loadDictionary); // each closes its batch
+      loadRecordBatch(batch.records()); // closes the batch: the root holds the buffers
       return true;
     }
 

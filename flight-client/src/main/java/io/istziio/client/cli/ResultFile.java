@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -16,10 +16,18 @@ interface ResultFile extends AutoCloseable {
 
   String FORMATS = ".arrow (Arrow IPC file), .arrows (Arrow IPC stream), .csv or .parquet";
 
-  void start(Schema schema) throws IOException;
+  /**
+   * @param schema the batches' schema, a dictionary-encoded field typed by its indices
+   * @param dictionaries the values of the dictionary-encoded fields, valid during the call
+   */
+  void start(Schema schema, DictionaryProvider dictionaries) throws IOException;
 
-  /** Writes one batch; it is valid only during the call. */
-  void write(VectorSchemaRoot batch) throws IOException;
+  /**
+   * Writes one batch; it and {@code dictionaries} (this batch's: they may differ from the last
+   * batch's) are valid only during the call. A dictionary-encoded column stays dictionary-encoded
+   * in Arrow and Parquet files, and is written as its values in CSV.
+   */
+  void write(VectorSchemaRoot batch, DictionaryProvider dictionaries) throws IOException;
 
   void finish() throws IOException;
 
@@ -39,18 +47,5 @@ interface ResultFile extends AutoCloseable {
       return new ParquetFile(path);
     }
     return null;
-  }
-
-  /**
-   * The reads hand over batches without their dictionaries, so a dictionary-encoded column cannot
-   * be written; say so instead of writing its indices.
-   */
-  static void requireNoDictionaries(Schema schema) {
-    for (Field field : schema.getFields()) {
-      if (field.getDictionary() != null) {
-        throw new IllegalArgumentException("column " + TypeNames.quote(field.getName())
-            + " is dictionary-encoded, which --out cannot write yet; leave it out with --columns");
-      }
-    }
   }
 }

@@ -6,11 +6,14 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DateMilliVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 
 /**
  * One Arrow value as text, for the printed table and for CSV: dates and timestamps in ISO 8601
@@ -23,10 +26,23 @@ final class Values {
 
   private Values() {}
 
-  /** The value's text, or null for a null. */
+  /** The value's text, or null for a null; a dictionary-encoded vector prints its indices. */
   static String format(FieldVector vector, int index) {
+    return format(vector, index, null);
+  }
+
+  /**
+   * The value's text, or null for a null; a dictionary-encoded vector's value is looked up in
+   * {@code dictionaries} (the batch's, from the read).
+   */
+  static String format(FieldVector vector, int index, DictionaryProvider dictionaries) {
     if (vector.isNull(index)) {
       return null;
+    }
+    DictionaryEncoding encoding = vector.getField().getDictionary();
+    if (encoding != null && dictionaries != null && vector instanceof BaseIntVector indices) {
+      FieldVector values = dictionaries.lookup(encoding.getId()).getVector();
+      return format(values, Math.toIntExact(indices.getValueAsLong(index)), dictionaries);
     }
     if (vector instanceof DateDayVector days) {
       return LocalDate.ofEpochDay(days.get(index)).toString();

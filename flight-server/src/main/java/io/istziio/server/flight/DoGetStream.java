@@ -131,8 +131,11 @@ final class DoGetStream {
   }
 
   /**
-   * Sends every batch; false if the client went away first. A page that fails to decode ends the
-   * stream with the status of its cause (see ParquetFile#scanFailure).
+   * Sends every batch; false if the client went away first. The stream starts once the first
+   * batch is loaded, so the dictionaries that Flight sends with the schema are that batch's (they
+   * are empty before it); a later batch whose dictionary differs is preceded by a replacement. A
+   * page that fails to decode ends the stream with the status of its cause (see
+   * ParquetFile#scanFailure).
    */
   private boolean stream(ArrowReader reader, ParquetFile file) throws Exception {
     VectorSchemaRoot root = reader.getVectorSchemaRoot();
@@ -140,30 +143,39 @@ final class DoGetStream {
     // Zero-copy writes would keep each batch's Arrow buffers until Netty has written them; with a
     // copy, a paused client holds Netty buffers instead and the scanner's batches are freed at once.
     listener.setUseZeroCopy(false);
+    boolean more = load(reader, file);
     listener.start(root, reader); // the reader holds the dictionaries of dictionary-encoded columns
-    while (true) {
-      long start = System.nanoTime();
-      boolean more;
-      try {
-        more = reader.loadNextBatch();
-      } catch (RuntimeException e) {
-        throw file.scanFailure(e);
+    try (StreamDictionaries dictionaries = new StreamDictionaries(reader, parent)) {
+      while (more) {
+        long ready = System.nanoTime();
+        if (!awaitClient()) {
+          return false;
+        }
+        sendNanos += System.nanoTime() - ready;
+        if (batches > 0 && dictionaries.any()) {
+          bytes += dictionaries.sendChanged(listener);
+        }
+        rows += root.getRowCount();
+        batches++;
+        for (FieldVector vector : root.getFieldVectors()) {
+          bytes += vector.getBufferSize();
+        }
+        listener.putNext();
+        more = load(reader, file);
       }
-      long loaded = System.nanoTime();
-      scanNanos += loaded - start;
-      if (!more) {
-        return true;
-      }
-      if (!awaitClient()) {
-        return false;
-      }
-      sendNanos += System.nanoTime() - loaded;
-      rows += root.getRowCount();
-      batches++;
-      for (FieldVector vector : root.getFieldVectors()) {
-        bytes += vector.getBufferSize();
-      }
-      listener.putNext();
+      return true;
+    }
+  }
+
+  /** Loads the next batch into the reader's root, timing the scan; false at the end. */
+  private boolean load(ArrowReader reader, ParquetFile file) throws Exception {
+    long start = System.nanoTime();
+    try {
+      return reader.loadNextBatch();
+    } catch (RuntimeException e) {
+      throw file.scanFailure(e);
+    } finally {
+      scanNanos += System.nanoTime() - start;
     }
   }
 
