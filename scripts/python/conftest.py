@@ -23,15 +23,15 @@ def dataset(tmp_path_factory):
     return data
 
 
-@pytest.fixture(scope="session")
-def node(dataset, tmp_path_factory):
-    """A node serving `dataset` under file://, on a free port; yields its location."""
+def serve(root, tmp_path_factory, *flags):
+    """Starts a node serving `root` under file:// on a free port, with a fresh cache directory and
+    any extra `flags`; yields its location and stops it afterwards. For session fixtures."""
     log = tmp_path_factory.mktemp("node") / "node.log"
     cache = tmp_path_factory.mktemp("cache")
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [str(HOME / "scripts" / "istziio-node"), "--port", "0", "--local-root", str(dataset),
-             "--cache-dir", str(cache), "--cache-size", "256MiB"],
+            [str(HOME / "scripts" / "istziio-node"), "--port", "0", "--local-root", str(root),
+             "--cache-dir", str(cache), "--cache-size", "256MiB", *flags],
             stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 30
@@ -49,6 +49,12 @@ def node(dataset, tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def node(dataset, tmp_path_factory):
+    """A node serving `dataset` under file://, on a free port; yields its location."""
+    yield from serve(dataset, tmp_path_factory)
 
 
 def read_cluster_env(path):
