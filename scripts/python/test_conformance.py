@@ -159,6 +159,8 @@ DICTIONARY = {
     "dict-large-string": pa.array(cycle(["a", "b", None]), pa.large_string()).dictionary_encode(),
     "dict-binary": pa.array(cycle([b"a", b"\x00", None]), pa.binary()).dictionary_encode(),
     "dict-int64": pa.array(cycle([5, 6, None, 5]), pa.int64()).dictionary_encode(),
+    "dict-in-struct": pa.StructArray.from_arrays([pa.array(cycle(["a", "b", None, "a"])).dictionary_encode()], ["d"]),
+    "dict-in-list": pa.array(cycle([["p", None], [], None, ["q", "p"]]), pa.list_(pa.dictionary(pa.int32(), pa.string()))),
 }
 
 
@@ -346,15 +348,33 @@ def float_bits(column):
     return pa.chunked_array([chunk.view(width) for chunk in column.chunks], width)
 
 
+def decoded(kind):
+    """`kind` with every dictionary type, at any depth, replaced by its value type."""
+    if pa.types.is_dictionary(kind):
+        return decoded(kind.value_type)
+    if pa.types.is_struct(kind):
+        return pa.struct([field.with_type(decoded(field.type)) for field in kind])
+    if pa.types.is_list(kind):
+        return pa.list_(kind.value_field.with_type(decoded(kind.value_type)))
+    if pa.types.is_large_list(kind):
+        return pa.large_list(kind.value_field.with_type(decoded(kind.value_type)))
+    return kind
+
+
 def assert_same_table(got, want, what):
+    try:
+        got.validate(full=True)
+    except pa.ArrowException as error:
+        pytest.fail(f"{what}: the node sent invalid Arrow data: {error}")
     assert got.schema.equals(want.schema, check_metadata=False), \
         f"{what}: schema differs\n--- node:\n{got.schema}\n--- pyarrow:\n{want.schema}"
     assert got.num_rows == want.num_rows, f"{what}: {got.num_rows} rows, pyarrow reads {want.num_rows}"
     for name, g, w in zip(want.column_names, got.columns, want.columns):
-        if pa.types.is_dictionary(w.type):
-            # The dictionary type must be kept; the values are compared decoded, since a stream may
-            # cut its dictionaries differently from the file's row groups.
-            g, w = g.cast(w.type.value_type), w.cast(w.type.value_type)
+        plain = decoded(w.type)
+        if plain != w.type:
+            # The dictionary types must be kept (the schemas are equal); the values are compared
+            # decoded, since a stream may cut its dictionaries differently from the file's row groups.
+            g, w = g.cast(plain), w.cast(plain)
         if pa.types.is_floating(w.type):
             g, w = float_bits(g), float_bits(w)
         assert g.equals(w), (f"{what}: column {name!r} differs\n--- node:\n{g.to_pylist()[:40]}\n"
@@ -397,6 +417,8 @@ def test_whole_file(name, conformance_dir, memory_node, disk_node):
     want = pq.read_table(path)
     assert_flight_info(memory_node, path, None, want)
     assert_flight_info(disk_node, path, None, want)
+    by_path = flight.connect(memory_node).get_flight_info(flight.FlightDescriptor.for_path(path.as_uri()))
+    assert by_path.schema.equals(want.schema, check_metadata=False) and by_path.total_records == want.num_rows
     for node, read in [(memory_node, "first read"), (memory_node, "second read"), (disk_node, "disk tier")]:
         got, stats = do_get(node, path)
         assert_same_table(got, want, f"{name} ({read})")
@@ -404,13 +426,15 @@ def test_whole_file(name, conformance_dir, memory_node, disk_node):
 
 
 @pytest.mark.parametrize("name,column", [(name, column) for name in FILES for column in columns_of(name)])
-def test_one_column(name, column, conformance_dir, memory_node):
-    """Each top-level column alone, against pyarrow's read of that column."""
+def test_one_column(name, column, conformance_dir, memory_node, disk_node):
+    """Each top-level column alone, against pyarrow's read of that column: from the memory tier's
+    cached batches (test_whole_file read the file first) and from the disk tier's scanner."""
     path = conformance_dir / f"{name}.parquet"
     want = pq.read_table(path, columns=[column])
-    assert_flight_info(memory_node, path, [column], want)
-    got, _ = do_get(memory_node, path, [column])
-    assert_same_table(got, want, f"{name} column {column}")
+    for node, tier in [(memory_node, "memory"), (disk_node, "disk")]:
+        assert_flight_info(node, path, [column], want)
+        got, _ = do_get(node, path, [column])
+        assert_same_table(got, want, f"{name} column {column} ({tier} tier)")
 
 
 def assert_names_brotli(error, path):
