@@ -3,17 +3,25 @@ package io.istziio.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.istziio.client.data.GeneratedBatches;
+import io.istziio.client.data.ParquetFiles;
 import io.istziio.client.data.SampleData;
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.SchemaResult;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
@@ -113,5 +121,42 @@ class NodeReadTest extends NodeTestBase {
     assertEquals(ReadStats.HIT, hit.stats().cache());
     Schema schema = hit.schema();
     assertEquals(SampleData.SCHEMA.getFields(), schema.getFields());
+  }
+
+  /** Parquet and Arrow allow a column named "" (pyarrow writes one); the ticket refused it. */
+  @Test
+  void projectsAColumnNamedTheEmptyString() throws Exception {
+    Path file = tmp.resolve("empty-name.parquet");
+    Schema schema = new Schema(List.of(Field.nullable("", new ArrowType.Int(64, true)),
+        Field.nullable("b", new ArrowType.Int(64, true))));
+    try (BufferAllocator allocator = new RootAllocator()) {
+      ParquetFiles.write(file, allocator, new GeneratedBatches(allocator, schema) {
+        private boolean done;
+
+        @Override
+        public boolean loadNextBatch() throws java.io.IOException {
+          if (done) {
+            return false;
+          }
+          done = true;
+          VectorSchemaRoot root = getVectorSchemaRoot();
+          root.allocateNew();
+          for (int i = 0; i < 3; i++) {
+            ((BigIntVector) root.getVector(0)).setSafe(i, 10 + i);
+            ((BigIntVector) root.getVector(1)).setSafe(i, 20 + i);
+          }
+          root.setRowCount(3);
+          return true;
+        }
+      });
+    }
+    s3.put(BUCKET, "empty-name.parquet", file);
+    FlightClient client = connect(start(config(64 << 20)));
+
+    FlightReads.Result result = FlightReads.read(client,
+        ReadTicket.of("s3://" + BUCKET + "/empty-name.parquet").withColumns(List.of("")));
+
+    assertEquals(List.of(schema.getFields().get(0)), result.schema().getFields());
+    assertEquals(List.of(Map.of("", 10L), Map.of("", 11L), Map.of("", 12L)), result.rows());
   }
 }

@@ -112,8 +112,9 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
     if (columns != null) {
       Set<String> seen = new HashSet<>();
       for (String column : columns) {
-        if (column == null || column.isEmpty()) {
-          throw invalid("\"columns\" holds an empty or null name; list column names as strings");
+        // "" is a column name Parquet and Arrow allow (pyarrow writes and reads it); null is not.
+        if (column == null) {
+          throw invalid("\"columns\" holds a null name; list column names as strings");
         }
         if (!seen.add(column)) {
           throw invalid("column \"%s\" is listed twice in \"columns\"", shorten(column));
