@@ -150,6 +150,16 @@ public final class S3Server implements AutoCloseable {
     return List.copyOf(nodeRequests);
   }
 
+  /** The ETag the server reports for {@code key}, checking that it holds {@code file}'s bytes. */
+  public String etag(String bucket, String key, Path file) throws java.io.IOException {
+    try (ResponseInputStream<GetObjectResponse> body = client.getObject(b -> b.bucket(bucket).key(key))) {
+      if (!java.util.Arrays.equals(body.readAllBytes(), java.nio.file.Files.readAllBytes(file))) {
+        throw new IllegalStateException(key + " does not hold " + file);
+      }
+      return body.response().eTag();
+    }
+  }
+
   /** GETs served for this key so far. */
   public int gets(String key) {
     AtomicInteger count = gets.get(key);

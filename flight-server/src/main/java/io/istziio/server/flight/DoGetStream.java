@@ -2,6 +2,7 @@ package io.istziio.server.flight;
 
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
+import io.istziio.client.protocol.ServedVersion;
 import io.istziio.server.Errors;
 import io.istziio.server.NodeConfig;
 import io.istziio.server.memory.DecodedFile;
@@ -73,7 +74,7 @@ final class DoGetStream {
     boolean ended = false; // completed() or error() was sent: the call is over
     try {
       ObjectPath path = ObjectPath.parse(request.path());
-      try (Lease lease = objects.open(path)) {
+      try (Lease lease = objects.open(path, request.version())) {
         ParquetFile file = lease.attachment(local -> ParquetFile.open(parent, local, path.uri()));
         if (serveDecoded(lease, file)) {
           return;
@@ -82,7 +83,7 @@ final class DoGetStream {
         try (ParquetFile.Scan scan = file.scan(request.columns(),
             serving.rowsPerBatch(file.footer(), request.columns()),
             compiled != null ? compiled.substrait() : null)) {
-          if (stream(scan.reader())) {
+          if (stream(scan.reader(), lease.key().etag())) {
             sendStats(lease, file.footer(), compiled);
             ended = true;
             listener.completed();
@@ -127,8 +128,11 @@ final class DoGetStream {
     };
   }
 
-  /** Sends every batch; false if the client went away first. */
-  private boolean stream(ArrowReader reader) throws Exception {
+  /**
+   * Sends every batch, the first with the version it comes from ({@link ServedVersion}); false if
+   * the client went away first.
+   */
+  private boolean stream(ArrowReader reader, String version) throws Exception {
     VectorSchemaRoot root = reader.getVectorSchemaRoot();
     backpressure.register(listener);
     // Zero-copy writes would keep each batch's Arrow buffers until Netty has written them; with a
@@ -152,8 +156,19 @@ final class DoGetStream {
       for (FieldVector vector : root.getFieldVectors()) {
         bytes += vector.getBufferSize();
       }
-      listener.putNext();
+      if (batches == 1) {
+        listener.putNext(metadata(new ServedVersion(version).toJsonBytes()));
+      } else {
+        listener.putNext();
+      }
     }
+  }
+
+  /** A buffer the listener owns and releases. */
+  private ArrowBuf metadata(byte[] json) {
+    ArrowBuf metadata = parent.buffer(json.length);
+    metadata.writeBytes(json);
+    return metadata;
   }
 
   /** Waits until the client can take another batch; false if it cancelled. */
@@ -185,10 +200,8 @@ final class DoGetStream {
     RowGroupPruner.Pruning pruning = compiled != null ? compiled.prune(footer)
         : RowGroupPruner.Pruning.none(footer);
     byte[] json = new ReadStats(cache, lease.fetchNanos(), scanNanos, sendNanos, rows, batches,
-        bytes, footer.rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.DISK)
-        .toJsonBytes();
-    ArrowBuf metadata = parent.buffer(json.length);
-    metadata.writeBytes(json);
-    listener.putMetadata(metadata); // the listener owns and releases the buffer
+        bytes, footer.rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.DISK,
+        lease.key().etag()).toJsonBytes();
+    listener.putMetadata(metadata(json));
   }
 }
