@@ -6,6 +6,7 @@ import io.istziio.client.protocol.NodeStats;
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
 import io.istziio.client.protocol.RingState;
+import io.istziio.client.protocol.ServedVersion;
 import io.istziio.ring.Member;
 import io.istziio.ring.Membership;
 import io.istziio.ring.RedisMembership;
@@ -185,7 +186,10 @@ public final class IstziioClient implements AutoCloseable {
    * Streams the ticket's batches to {@code consumer}, straight from the path's owner. If a node
    * cannot be reached, or breaks off, the next owner takes over; a stream that broke off resumes
    * after the rows already delivered (a file's rows come in the same order from every node), so
-   * the consumer sees every row once. A stream that delivers nothing for the {@linkplain
+   * the consumer sees every row once. The resumed read is pinned to the version of the object
+   * that the first node served: if the object changed meanwhile and the next node no longer has
+   * that version, the read fails with NOT_FOUND ({@link Failures#isVersionGone}) rather than
+   * deliver rows of two versions. A stream that delivers nothing for the {@linkplain
    * #withStallTimeout stall timeout} is cancelled and counts as a node failure.
    *
    * @throws FlightRuntimeException the node's error (INVALID_ARGUMENT, NOT_FOUND...); the object
@@ -203,11 +207,15 @@ public final class IstziioClient implements AutoCloseable {
    */
   public ReadResult read(ReadTicket ticket, DictionaryBatchConsumer consumer) throws Exception {
     long delivered = 0;
+    // The version the rows come from, learned from the first batch: a resumed read is pinned to
+    // it, so the rows after a failover never come from another version of the object.
+    String version = ticket.version();
     List<String> tried = new ArrayList<>();
     FlightRuntimeException storeFailure = null; // the first, after which one more owner is tried
     for (Member node : owners(ticket.path())) {
       Progress progress = null;
-      try (FlightStream stream = pool.get(node.location()).getStream(ticket.toFlightTicket())) {
+      ReadTicket attempt = version != null ? ticket.withVersion(version) : ticket;
+      try (FlightStream stream = pool.get(node.location()).getStream(attempt.toFlightTicket())) {
         progress = new Progress(stream);
         reading.add(progress);
         long skip = delivered;
@@ -219,6 +227,9 @@ public final class IstziioClient implements AutoCloseable {
           progress.consuming();
           if (!more) {
             break;
+          }
+          if (version == null) {
+            version = ServedVersion.from(stream.getLatestMetadata());
           }
           int rows = root.getRowCount();
           if (skip >= rows) {

@@ -53,6 +53,16 @@ public final class Errors {
         io.istziio.client.protocol.Failures.store()), format, args);
   }
 
+  /**
+   * NOT_FOUND for a read pinned to a version of the object that the store no longer has, marked so
+   * ({@link io.istziio.client.protocol.Failures#isVersionGone}) that a client does not take it for
+   * a missing object.
+   */
+  public static FlightRuntimeException versionGone(String format, Object... args) {
+    return status(CallStatus.NOT_FOUND.withMetadata(
+        io.istziio.client.protocol.Failures.versionGone()), format, args);
+  }
+
   /** For a resource of the node that is used up (streams, memory, the cache disk). */
   public static FlightRuntimeException resourceExhausted(String format, Object... args) {
     return status(CallStatus.RESOURCE_EXHAUSTED, format, args);

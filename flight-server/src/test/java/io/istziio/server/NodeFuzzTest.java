@@ -78,7 +78,7 @@ class NodeFuzzTest extends NodeTestBase {
     root = Files.createDirectories(tmp.resolve("root"));
     Files.copy(small, root.resolve("local.parquet"));
     Files.writeString(tmp.resolve("secret.parquet"), "outside the root");
-    goodPaths.addAll(List.of("s3://" + BUCKET + "/fuzz/a.parquet", "s3://" + BUCKET + "/fuzz/b%20c.parquet",
+    goodPaths.addAll(List.of("s3://" + BUCKET + "/fuzz/a.parquet", "s3://" + BUCKET + "/fuzz/b c.parquet",
         root.resolve("local.parquet").toUri().toString()));
 
     Node node = start(config(64 << 20).withMemoryBytes(128 << 20).withLocalRoot(root));

@@ -139,6 +139,27 @@ public final class S3Server implements AutoCloseable {
     client.deleteObject(b -> b.bucket(bucket).key(key));
   }
 
+  /** The keys of every object in {@code bucket}, as the server lists them. */
+  public List<String> list(String bucket) {
+    return client.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream()
+        .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
+  }
+
+  /** Every request nodes sent, as "METHOD /encoded/path". */
+  public List<String> requestLog() {
+    return List.copyOf(nodeRequests);
+  }
+
+  /** The ETag the server reports for {@code key}, checking that it holds {@code file}'s bytes. */
+  public String etag(String bucket, String key, Path file) throws java.io.IOException {
+    try (ResponseInputStream<GetObjectResponse> body = client.getObject(b -> b.bucket(bucket).key(key))) {
+      if (!java.util.Arrays.equals(body.readAllBytes(), java.nio.file.Files.readAllBytes(file))) {
+        throw new IllegalStateException(key + " does not hold " + file);
+      }
+      return body.response().eTag();
+    }
+  }
+
   /** GETs served for this key so far. */
   public int gets(String key) {
     AtomicInteger count = gets.get(key);

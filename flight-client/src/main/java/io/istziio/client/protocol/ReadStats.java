@@ -22,10 +22,12 @@ import org.apache.arrow.memory.ArrowBuf;
  * @param rowsScanned rows in the row groups that were read; -1 when the node cannot tell
  * @param tier where the batches came from: {@code memory} (decoded batches the node held) or
  *     {@code disk} (scanned from the node's Parquet copy); null from nodes before the memory tier
+ * @param version the object's version (ETag) the rows came from; null from older nodes
  */
 public record ReadStats(
     String cache, long fetchNanos, long scanNanos, long sendNanos, long rows, long batches,
-    long bytes, int rowGroups, int rowGroupsSkipped, long rowsScanned, String tier) {
+    long bytes, int rowGroups, int rowGroupsSkipped, long rowsScanned, String tier,
+    String version) {
 
   public static final String HIT = "hit";
   public static final String MISS = "miss";

@@ -26,15 +26,24 @@ import org.apache.arrow.flight.Ticket;
  * @param filter a row predicate in the filter language (see the README); null for every row
  * @param substrait instead of {@code filter}: a Substrait ExtendedExpression holding one boolean
  *     expression over the file's columns, base64-encoded
+ * @param version the object's version (its ETag, as {@link ServedVersion} reports it) that the
+ *     read must serve, or fail with NOT_FOUND ({@link Failures#isVersionGone}); null for the
+ *     current one. A client resuming a broken stream sends it so that no read splices two versions.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ReadTicket(String path, List<String> columns, String filter, String substrait) {
+public record ReadTicket(String path, List<String> columns, String filter, String substrait,
+    String version) {
 
-  public static final String FIELDS = "path, columns, filter, substrait";
+  public static final String FIELDS = "path, columns, filter, substrait, version";
 
   public ReadTicket {
     // Not List.copyOf: it throws on a null element, which validate() reports properly.
     columns = columns == null ? null : Collections.unmodifiableList(new ArrayList<>(columns));
+  }
+
+  /** A ticket for the object's current version. */
+  public ReadTicket(String path, List<String> columns, String filter, String substrait) {
+    this(path, columns, filter, substrait, null);
   }
 
   public static ReadTicket of(String path) {
@@ -42,17 +51,22 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
   }
 
   public ReadTicket withColumns(List<String> newColumns) {
-    return new ReadTicket(path, newColumns, filter, substrait);
+    return new ReadTicket(path, newColumns, filter, substrait, version);
   }
 
   public ReadTicket withFilter(String newFilter) {
-    return new ReadTicket(path, columns, newFilter, substrait);
+    return new ReadTicket(path, columns, newFilter, substrait, version);
+  }
+
+  /** The same ticket pinned to one version of the object (an ETag); null for the current one. */
+  public ReadTicket withVersion(String newVersion) {
+    return new ReadTicket(path, columns, filter, substrait, newVersion);
   }
 
   /** The same ticket with a serialized Substrait ExtendedExpression as its filter. */
   public ReadTicket withSubstrait(byte[] extendedExpression) {
     return new ReadTicket(path, columns, filter,
-        java.util.Base64.getEncoder().encodeToString(extendedExpression));
+        java.util.Base64.getEncoder().encodeToString(extendedExpression), version);
   }
 
   public byte[] toJsonBytes() {
@@ -124,6 +138,9 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
     if (filter != null && filter.isBlank()) {
       throw invalid("\"filter\" is blank; leave it out to read every row");
     }
+    if (version != null && version.isEmpty()) {
+      throw invalid("\"version\" is empty; leave it out to read the current version");
+    }
     if (filter != null && substrait != null) {
       throw invalid("the ticket has both \"filter\" and \"substrait\"; send one of them");
     }
@@ -131,7 +148,7 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
 
   private static String expectedType(String field) {
     return switch (field) {
-      case "path", "filter", "substrait" -> "expected a string";
+      case "path", "filter", "substrait", "version" -> "expected a string";
       case "columns" -> "expected a list of strings such as [\"a\", \"b\"]";
       default -> "see the ticket format in the README";
     };

@@ -3,6 +3,7 @@ package io.istziio.server.cache;
 import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.istziio.server.Errors;
 import io.istziio.server.store.ObjectContent;
 import io.istziio.server.store.ObjectPath;
 import io.istziio.server.store.ObjectStore;
@@ -110,6 +111,28 @@ public final class ObjectCache {
   public Lease open(ObjectPath path) {
     String etag = versionToServe(path).map(ObjectVersion::etag).orElse(null);
     return disk.acquire(path.uri(), etag, () -> fetch(path));
+  }
+
+  /**
+   * A local copy of version {@code pinned} of the object at {@code path}: the cached copy if there
+   * is one, else the store's current version if that is the pinned one. Close the lease when done.
+   *
+   * @param pinned an ETag; null for the version {@link #open(ObjectPath)} serves
+   * @throws org.apache.arrow.flight.FlightRuntimeException NOT_FOUND marked as the version's when
+   *     the store has another version now (S3 serves only the current one)
+   */
+  public Lease open(ObjectPath path, String pinned) {
+    if (pinned == null) {
+      return open(path);
+    }
+    Lease lease = disk.acquire(path.uri(), pinned, () -> fetch(path));
+    String served = lease.key().etag();
+    if (!served.equals(pinned)) {
+      lease.close();
+      throw Errors.versionGone("%s changed during the read: it began on version %s, S3 now holds "
+          + "%s; read it again from the start", path, pinned, served);
+    }
+    return lease;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.istziio.server.flight;
 
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
+import io.istziio.client.protocol.ServedVersion;
 import io.istziio.server.Errors;
 import io.istziio.server.NodeConfig;
 import io.istziio.server.memory.DecodedFile;
@@ -74,7 +75,7 @@ final class DoGetStream {
     boolean ended = false; // completed() or error() was sent: the call is over
     try {
       ObjectPath path = ObjectPath.parse(request.path());
-      try (Lease lease = objects.open(path)) {
+      try (Lease lease = objects.open(path, request.version())) {
         ParquetFile file = lease.attachment(local -> ParquetFile.open(parent, local, path.uri()));
         ColumnSelection selection = file.select(request.columns());
         // The memory tier holds whole top-level columns; fields inside structs are the scanner's.
@@ -85,7 +86,7 @@ final class DoGetStream {
         try (ParquetFile.Scan scan = file.scan(request.columns(),
             serving.rowsPerBatch(file.footer(), selection.paths()),
             compiled != null ? compiled.substrait() : null)) {
-          if (stream(scan.reader(), file)) {
+          if (stream(scan.reader(), file, lease.key().etag())) {
             sendStats(lease, file.footer(), compiled);
             ended = true;
             listener.completed();
@@ -135,9 +136,10 @@ final class DoGetStream {
    * batch is loaded, so the dictionaries that Flight sends with the schema are that batch's (they
    * are empty before it); a later batch whose dictionary differs is preceded by a replacement. A
    * page that fails to decode ends the stream with the status of its cause (see
-   * ParquetFile#scanFailure).
+   * ParquetFile#scanFailure). The first batch carries the version it comes from
+   * ({@link ServedVersion}).
    */
-  private boolean stream(ArrowReader reader, ParquetFile file) throws Exception {
+  private boolean stream(ArrowReader reader, ParquetFile file, String version) throws Exception {
     VectorSchemaRoot root = reader.getVectorSchemaRoot();
     backpressure.register(listener);
     // Zero-copy writes would keep each batch's Arrow buffers until Netty has written them; with a
@@ -160,7 +162,11 @@ final class DoGetStream {
         for (FieldVector vector : root.getFieldVectors()) {
           bytes += vector.getBufferSize();
         }
-        listener.putNext();
+        if (batches == 1) {
+          listener.putNext(metadata(new ServedVersion(version).toJsonBytes()));
+        } else {
+          listener.putNext();
+        }
         more = load(reader, file);
       }
       return true;
@@ -177,6 +183,13 @@ final class DoGetStream {
     } finally {
       scanNanos += System.nanoTime() - start;
     }
+  }
+
+  /** A buffer the listener owns and releases. */
+  private ArrowBuf metadata(byte[] json) {
+    ArrowBuf metadata = parent.buffer(json.length);
+    metadata.writeBytes(json);
+    return metadata;
   }
 
   /** Waits until the client can take another batch; false if it cancelled. */
@@ -208,10 +221,8 @@ final class DoGetStream {
     RowGroupPruner.Pruning pruning = compiled != null ? compiled.prune(footer)
         : RowGroupPruner.Pruning.none(footer);
     byte[] json = new ReadStats(cache, lease.fetchNanos(), scanNanos, sendNanos, rows, batches,
-        bytes, footer.rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.DISK)
-        .toJsonBytes();
-    ArrowBuf metadata = parent.buffer(json.length);
-    metadata.writeBytes(json);
-    listener.putMetadata(metadata); // the listener owns and releases the buffer
+        bytes, footer.rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.DISK,
+        lease.key().etag()).toJsonBytes();
+    listener.putMetadata(metadata(json));
   }
 }

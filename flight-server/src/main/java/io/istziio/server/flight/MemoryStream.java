@@ -1,6 +1,7 @@
 package io.istziio.server.flight;
 
 import io.istziio.client.protocol.ReadStats;
+import io.istziio.client.protocol.ServedVersion;
 import io.istziio.server.Errors;
 import io.istziio.server.filter.BatchFilter;
 import io.istziio.server.filter.FilteredBatches;
@@ -63,6 +64,8 @@ final class MemoryStream {
   private long batches;
   private long bytes;
   private int next;
+  /** Whether a batch went out: the first carries the version it comes from (ServedVersion). */
+  private boolean versionSent;
 
   /**
    * How the request found the file, for its stats.
@@ -217,9 +220,12 @@ final class MemoryStream {
         }
         if (last) {
           listener.putNext(stats()); // the last batch carries the read's stats
+        } else if (!versionSent) {
+          listener.putNext(metadata(new ServedVersion(file.key().etag()).toJsonBytes()));
         } else {
           listener.putNext();
         }
+        versionSent = true;
         sendNanos += System.nanoTime() - start;
       }
     } catch (Throwable e) { // an Error too: the drain loop must go on to release wip
@@ -240,8 +246,12 @@ final class MemoryStream {
   private ArrowBuf stats() {
     byte[] json = new ReadStats(origin.cache(), origin.fetchNanos(), origin.scanNanos(),
         sendNanos, rows, batches, bytes,
-        file.footer().rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.MEMORY)
-        .toJsonBytes();
+        file.footer().rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.MEMORY,
+        file.key().etag()).toJsonBytes();
+    return metadata(json);
+  }
+
+  private ArrowBuf metadata(byte[] json) {
     ArrowBuf metadata = allocator.buffer(json.length);
     metadata.writeBytes(json);
     return metadata; // the listener owns and releases it

@@ -100,7 +100,7 @@ public final class NodeProducer extends NoOpFlightProducer {
   private FlightInfo localInfo(FlightDescriptor descriptor, ReadTicket request, RowFilter filter,
       ObjectPath path, List<Member> owners) throws Exception {
     // A miss here downloads the object, so the DoGet that follows is a hit.
-    try (Lease lease = parts.objects().open(path)) {
+    try (Lease lease = parts.objects().open(path, request.version())) {
       ParquetFile file = lease.attachment(local -> ParquetFile.open(parts.allocator(), local, path.uri()));
       ColumnSelection selection = file.select(request.columns());
       ParquetFooter footer = file.footer();
@@ -198,11 +198,13 @@ public final class NodeProducer extends NoOpFlightProducer {
     if (parts.objects().confirmsEveryRead()) {
       return false; // a store call first: not on gRPC's thread
     }
-    ObjectVersion version = parts.objects().versionToServe(path).orElse(null);
-    if (version == null) {
+    // A pinned read (a resumed stream) takes its version if the tier holds it, whatever is current.
+    String etag = request.version() != null ? request.version()
+        : parts.objects().versionToServe(path).map(ObjectVersion::etag).orElse(null);
+    if (etag == null) {
       return false;
     }
-    DecodedFile file = parts.memory().retain(new CacheKey(path.uri(), version.etag()));
+    DecodedFile file = parts.memory().retain(new CacheKey(path.uri(), etag));
     if (file == null) {
       return false;
     }

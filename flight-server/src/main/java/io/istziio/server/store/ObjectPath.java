@@ -3,6 +3,7 @@ package io.istziio.server.store;
 import io.istziio.server.Errors;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The address of an object, parsed from a ticket's path: {@code s3://bucket/key} or
@@ -17,6 +18,7 @@ public record ObjectPath(String uri, String scheme, String bucket, String key) {
 
   public static final String S3 = "s3";
   public static final String FILE = "file";
+  private static final String S3_PREFIX = "s3://";
 
   /** S3's limit on the length of an object key; a longer one could never name an object. */
   private static final int MAX_S3_KEY_BYTES = 1024;
@@ -39,11 +41,26 @@ public record ObjectPath(String uri, String scheme, String bucket, String key) {
   /**
    * Parses a ticket's path.
    *
+   * <p>The S3 rule: {@code s3://BUCKET/KEY}, where KEY is everything after the first {@code /}
+   * that follows the bucket, taken verbatim: no percent-decoding and no query or fragment, so
+   * {@code s3://data/a b%20c#1?.parquet} names the key {@code a b%20c#1?.parquet}, and
+   * {@code s3://data//x//y} the key {@code /x//y} (the S3 client sends the extra slashes as
+   * {@code %2F}). One key has one path, so a path keys the caches with no aliases. Refused: what
+   * no S3 object can have (an empty key, one over 1,024 bytes of UTF-8, a NUL, text that is not
+   * Unicode such as a lone surrogate, a bucket that is not an S3 bucket name), and what servers
+   * and proxies in front of S3 may read as another object: a key with a {@code .} or {@code ..}
+   * segment, or ending in {@code /} (a folder marker).
+   *
+   * <p>file:// paths are URIs ({@code %20} is a space) and are refused with a query or fragment.
+   *
    * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a path that is
-   *     not an s3:// or absolute file:// URI, an S3 key longer than S3's 1,024 bytes, or a file
+   *     not an s3:// path or an absolute file:// URI, an S3 key no S3 object can have, or a file
    *     path no file system can hold
    */
   public static ObjectPath parse(String path) {
+    if (path.startsWith(S3_PREFIX)) {
+      return parseS3(path);
+    }
     URI uri;
     try {
       uri = new URI(path);
@@ -51,37 +68,6 @@ public record ObjectPath(String uri, String scheme, String bucket, String key) {
       throw Errors.invalid("path \"%s\" is not a valid URI (%s); %s", path, e.getReason(), EXAMPLES);
     }
     String scheme = uri.getScheme();
-    if (S3.equals(scheme)) {
-      String bucket = uri.getAuthority();
-      String key = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
-      // A query or fragment is not part of the key, yet the whole URI keys the cache: refused
-      // rather than read under a second name.
-      if (bucket == null || bucket.isEmpty() || key.isEmpty() || uri.getRawQuery() != null
-          || uri.getRawFragment() != null) {
-        throw Errors.invalid("path \"%s\" names no object; %s", path, EXAMPLES);
-      }
-      if (!BUCKET.matcher(bucket).matches()) {
-        throw Errors.invalid("path \"%s\" has bucket \"%s\", which is not an S3 bucket name "
-            + "(letters, digits, '.', '-' and '_'); %s", path, bucket, EXAMPLES);
-      }
-      if (key.indexOf('\0') >= 0) { // S3 answers InvalidURI
-        throw Errors.invalid("path \"%s\" holds a NUL character (%%00), which no S3 key can "
-            + "contain; %s", path, EXAMPLES);
-      }
-      // HTTP clients resolve "." and ".." segments and merge empty ones before S3 sees the key,
-      // so such a key would address another object or fail as a bad signature.
-      for (String segment : key.split("/", -1)) {
-        if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-          throw Errors.invalid("path \"%s\" has an empty, \".\" or \"..\" segment in its key, "
-              + "which S3 clients cannot address as written; %s", path, EXAMPLES);
-        }
-      }
-      if (key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_S3_KEY_BYTES) {
-        throw Errors.invalid("path \"%s\" has a key longer than S3 allows (%d bytes of UTF-8); "
-            + "check the path", path, MAX_S3_KEY_BYTES);
-      }
-      return new ObjectPath(path, S3, bucket, key);
-    }
     if (FILE.equals(scheme)) {
       if (uri.getAuthority() != null || uri.getPath() == null || !uri.getPath().startsWith("/")
           || uri.getRawQuery() != null || uri.getRawFragment() != null) {
@@ -107,6 +93,51 @@ public record ObjectPath(String uri, String scheme, String bucket, String key) {
     }
     throw Errors.invalid("path \"%s\" has an unsupported scheme%s; %s", path,
         scheme == null ? "" : " \"" + scheme + "\"", EXAMPLES);
+  }
+
+  /** {@code s3://BUCKET/KEY} with the key verbatim; see {@link #parse}. */
+  private static ObjectPath parseS3(String path) {
+    String rest = path.substring(S3_PREFIX.length());
+    int slash = rest.indexOf('/');
+    String bucket = slash < 0 ? rest : rest.substring(0, slash);
+    String key = slash < 0 ? "" : rest.substring(slash + 1);
+    if (bucket.isEmpty() || key.isEmpty()) {
+      throw Errors.invalid("path \"%s\" names no object; %s", path, EXAMPLES);
+    }
+    if (!BUCKET.matcher(bucket).matches()) {
+      throw Errors.invalid("path \"%s\" has bucket \"%s\", which is not an S3 bucket name "
+          + "(letters, digits, '.', '-' and '_'); %s", path, bucket, EXAMPLES);
+    }
+    if (key.indexOf('\0') >= 0) { // S3 answers InvalidURI
+      throw Errors.invalid("path \"%s\" holds a NUL character, which no S3 key can contain; "
+          + "the key is everything after s3://%s/, taken as written", path, bucket);
+    }
+    // UTF-8 would turn a lone surrogate into '?', which names another key.
+    if (!StandardCharsets.UTF_8.newEncoder().canEncode(key)) {
+      throw Errors.invalid("path \"%s\" holds text that is not Unicode (an unpaired surrogate), "
+          + "which no S3 key can contain; check the path", path);
+    }
+    if (key.getBytes(StandardCharsets.UTF_8).length > MAX_S3_KEY_BYTES) {
+      throw Errors.invalid("path \"%s\" has a key longer than S3 allows (%d bytes of UTF-8); "
+          + "check the path", path, MAX_S3_KEY_BYTES);
+    }
+    // S3 keeps such a key as a folder marker; file-backed servers (S3Proxy) read it as the key
+    // without the slash, which is another object.
+    if (key.endsWith("/")) {
+      throw Errors.invalid("path \"%s\" ends in \"/\", so it names a folder, not an object; "
+          + "name a Parquet object in it", path);
+    }
+    // The S3 client sends "." and ".." segments as written (only "/" needs escaping, and it
+    // escapes a second "/" as %2F), and S3 keeps them, but S3-compatible servers and HTTP proxies
+    // resolve them (S3Proxy reads "./a" as "a"): the answer could be another object.
+    for (String segment : key.split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        throw Errors.invalid("path \"%s\" has a \"%s\" segment in its key, which servers on "
+            + "the way to S3 may resolve to another object; copy the object to a key without "
+            + "\".\" or \"..\" segments", path, segment);
+      }
+    }
+    return new ObjectPath(path, S3, bucket, key);
   }
 
   @Override

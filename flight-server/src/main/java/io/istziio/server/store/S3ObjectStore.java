@@ -18,7 +18,9 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Objects in S3 or any S3-compatible server, through the AWS SDK for Java v2. Credentials come from
+ * Objects in S3 or any S3-compatible server, through the AWS SDK for Java v2, each addressed by
+ * exactly its key ({@link ObjectPath#key()}, never decoded or normalized: the SDK escapes what a
+ * URL path needs and sends "." segments as they are). Credentials come from
  * the AWS default chain (environment, system properties, profile, instance role), never from flags.
  */
 public final class S3ObjectStore implements ObjectStore {
@@ -138,6 +140,15 @@ public final class S3ObjectStore implements ObjectStore {
     int status = s3e.statusCode();
     String code = s3e.awsErrorDetails() != null ? s3e.awsErrorDetails().errorCode() : null;
     String detail = code != null ? code + ", HTTP " + status : "HTTP " + status;
+    if ("SignatureDoesNotMatch".equals(code) && hasEmptySegment(path.key())) {
+      // The SDK signs the key as written and sends a second "/" as %2F, as AWS S3 expects;
+      // servers that check the signature against the path as sent (S3Proxy) refuse it, whatever
+      // the credentials.
+      return Errors.invalid("S3 at %s refused the signature of the request for %s, whose key has "
+          + "an empty segment (\"//\" or a leading \"/\"): AWS S3 reads such keys, this server "
+          + "does not; if other keys read fine, copy the object to a key without empty segments",
+          endpointName, path);
+    }
     switch (code != null ? code : "") {
       case "NoSuchKey", "NoSuchBucket":
         return Errors.notFound("%s does not exist in S3 (%s); check the bucket and key", path, code);
@@ -181,6 +192,10 @@ public final class S3ObjectStore implements ObjectStore {
           + "--s3-region and --s3-path-style", path, detail);
     }
     return Errors.storeUnavailable("S3 at %s failed on %s (%s); retry later", endpointName, path, detail);
+  }
+
+  private static boolean hasEmptySegment(String key) {
+    return key.startsWith("/") || key.contains("//");
   }
 
   @Override

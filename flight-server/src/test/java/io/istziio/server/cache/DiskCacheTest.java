@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import io.istziio.server.store.ObjectContent;
 import io.istziio.server.store.ObjectVersion;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,6 +54,29 @@ class DiskCacheTest {
 
   private static Lease acquire(DiskCache cache, CacheKey key, int size) {
     return cache.acquire(key.path(), key.etag(), bytes(key, size));
+  }
+
+  @Test
+  void aKeysFileNameNeverComesFromItsTextSoNoKeyEscapesOrCollides() throws IOException {
+    DiskCache cache = new DiskCache(directory, 1 << 20, misses);
+    String[] paths = {"s3://b/../../escape", "s3://b//etc/passwd", "s3://b/a\\..\\b", "s3://b/a b",
+        "s3://b/a%20b", "s3://b/a#b", "s3://b/" + "k".repeat(1_024), "s3://b/\n\t😀"};
+    java.util.Set<Path> files = new java.util.HashSet<>();
+    for (String path : paths) {
+      try (Lease lease = acquire(cache, new CacheKey(path, "\"v\""), 10)) {
+        Path file = lease.path().toAbsolutePath().normalize();
+        assertEquals(directory.resolve("objects").toAbsolutePath().normalize(), file.getParent(), path);
+        assertTrue(file.getFileName().toString().matches("[0-9a-f]{64}-[0-9a-f]+\\.parquet"), path);
+        assertTrue(files.add(file), () -> path + " shares a file with another key");
+      }
+    }
+    cache.close();
+    // Reloaded after a restart under the same keys: the sidecars hold the keys, not the names.
+    DiskCache reopened = new DiskCache(directory, 1 << 20, misses);
+    for (String path : paths) {
+      assertEquals(Optional.of(new ObjectVersion("\"v\"", 10)), reopened.takeRestored(path), path);
+    }
+    reopened.close();
   }
 
   @Test
