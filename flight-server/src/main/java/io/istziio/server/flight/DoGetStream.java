@@ -8,11 +8,13 @@ import io.istziio.server.memory.DecodedFile;
 import io.istziio.server.memory.MemoryTier;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.filter.FilteringReader;
 import io.istziio.server.filter.RowFilter;
 import io.istziio.server.filter.RowGroupPruner;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.ParquetFile;
 import io.istziio.server.store.ObjectPath;
+import java.util.List;
 import java.util.Locale;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
@@ -79,10 +81,15 @@ final class DoGetStream {
           return;
         }
         RowFilter.Compiled compiled = filter != null ? filter.compile(file.fileSchema()) : null;
-        try (ParquetFile.Scan scan = file.scan(request.columns(),
-            serving.rowsPerBatch(file.footer(), request.columns()),
-            compiled != null ? compiled.substrait() : null)) {
-          if (stream(scan.reader())) {
+        boolean inJava = compiled != null && compiled.inJava();
+        List<String> columns = inJava
+            ? FilteringReader.scanColumns(file.fileSchema(), request.columns(), compiled.bound())
+            : request.columns();
+        try (ParquetFile.Scan scan = file.scan(columns, serving.rowsPerBatch(file.footer(), columns),
+                compiled != null ? compiled.substrait() : null);
+            FilteringReader filtering = inJava ? FilteringReader.over(scan.reader(),
+                file.project(columns), filter, request.columns(), parent) : null) {
+          if (stream(filtering != null ? filtering : scan.reader())) {
             sendStats(lease, file.footer(), compiled);
             ended = true;
             listener.completed();
