@@ -262,7 +262,7 @@ class BatchFilterTest {
         ParquetFile file = ParquetFile.open(allocator, parquet, "kinds.parquet")) {
       RowFilter.Compiled compiled = RowFilter.of(ReadTicket.of("x").withFilter(filter)).compile(file.fileSchema());
       List<String> expected;
-      try (ParquetFile.Scan scan = file.scan(null, 1024, compiled.substrait())) {
+      try (ParquetFile.Scan scan = file.scan(null, 1024, SubstraitWriter.write(compiled.bound(), file.fileSchema()))) {
         expected = rows(scan.reader(), null, null);
       }
       List<String> actual;
@@ -292,7 +292,7 @@ class BatchFilterTest {
       assertEquals(IPC_SCHEMA, schema);
       RowFilter.Compiled compiled = RowFilter.of(ReadTicket.of("x").withFilter(filter)).compile(schema);
       List<String> expected;
-      byte[] substrait = compiled.substrait();
+      byte[] substrait = SubstraitWriter.write(compiled.bound(), schema);
       ScanOptions filtered = new ScanOptions.Builder(1024).columns(Optional.empty())
           .substraitFilter(ByteBuffer.allocateDirect(substrait.length).put(substrait).flip()).build();
       try (Scanner scanner = dataset.newScan(filtered); ArrowReader reader = scanner.scanBatches()) {
