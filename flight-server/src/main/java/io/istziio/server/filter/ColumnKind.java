@@ -2,7 +2,6 @@ package io.istziio.server.filter;
 
 import java.util.Locale;
 import org.apache.arrow.vector.types.DateUnit;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
@@ -99,11 +98,6 @@ enum ColumnKind {
       }
       default -> type.getTypeID().name().toLowerCase(Locale.ROOT);
     };
-  }
-
-  /** Whether a float column is float32 or float16, whose literals are rounded to its precision. */
-  static boolean isNarrowFloat(ArrowType type) {
-    return type instanceof ArrowType.FloatingPoint fp && fp.getPrecision() != FloatingPointPrecision.DOUBLE;
   }
 
   private static String unit(TimeUnit unit) {

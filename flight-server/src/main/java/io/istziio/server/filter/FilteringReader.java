@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.arrow.util.AutoCloseables;
+import java.util.stream.IntStream;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.util.AutoCloseables;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -28,7 +29,6 @@ public final class FilteringReader extends ArrowReader {
   private final BatchFilter filter;
   private final List<Integer> projection;
   private final VectorSchemaRoot target;
-  private long rowsRead;
 
   private FilteringReader(BufferAllocator allocator, ArrowReader source, Schema scanned,
       BatchFilter filter, List<Integer> projection) {
@@ -73,7 +73,7 @@ public final class FilteringReader extends ArrowReader {
     BatchFilter batchFilter = BatchFilter.compile(filter.bind(scanned));
     List<String> names = scanned.getFields().stream().map(Field::getName).toList();
     List<Integer> projection = requested == null
-        ? java.util.stream.IntStream.range(0, names.size()).boxed().toList()
+        ? IntStream.range(0, names.size()).boxed().toList()
         : requested.stream().map(names::indexOf).toList();
     return new FilteringReader(allocator, source, scanned, batchFilter, projection);
   }
@@ -87,7 +87,6 @@ public final class FilteringReader extends ArrowReader {
   public boolean loadNextBatch() throws IOException {
     while (source.loadNextBatch()) {
       VectorSchemaRoot batch = source.getVectorSchemaRoot();
-      rowsRead += batch.getRowCount();
       int[] selected = filter.select(batch);
       if (selected.length > 0) {
         FilteredBatches.fill(batch, selected, projection, target);
@@ -95,11 +94,6 @@ public final class FilteringReader extends ArrowReader {
       }
     }
     return false;
-  }
-
-  /** Rows the scan produced, before filtering. */
-  public long rowsRead() {
-    return rowsRead;
   }
 
   @Override
