@@ -44,7 +44,7 @@ enum ColumnKind {
     return switch (type.getTypeID()) {
       case Int -> ((ArrowType.Int) type).getIsSigned() ? INTEGER : UNSIGNED;
       case FloatingPoint -> FLOAT;
-      case Decimal -> isWideDecimal(type) ? UNSUPPORTED : DECIMAL;
+      case Decimal -> DECIMAL;
       case Utf8, LargeUtf8 -> STRING;
       case Binary, LargeBinary, FixedSizeBinary -> BINARY;
       case Bool -> BOOLEAN;
@@ -60,12 +60,14 @@ enum ColumnKind {
    * Whether the native scanner may run a comparison of this type as {@link SubstraitWriter} writes
    * it, with the answer pyarrow.compute gives over the whole file. Not floats: Parquet statistics
    * leave NaN out and Arrow's scanner skips row groups by them, losing NaN rows under != and NOT.
-   * Not unsigned integers, float16, binary, date64, times or durations: Substrait has no such
-   * types, or Arrow's Substrait reader does not map them. Filters on these run in Java.
+   * Not unsigned integers, float16, binary, date64, times, durations or decimals over
+   * {@value #MAX_DECIMAL_PRECISION} digits: Substrait has no such types, or Arrow's Substrait
+   * reader does not map them (or aborts on them). Filters on these run in Java.
    */
   static boolean isNative(ArrowType type) {
     return switch (of(type)) {
-      case INTEGER, DECIMAL, STRING, BOOLEAN, TIMESTAMP -> true;
+      case INTEGER, STRING, BOOLEAN, TIMESTAMP -> true;
+      case DECIMAL -> !isWideDecimal(type);
       case DATE -> ((ArrowType.Date) type).getUnit() == DateUnit.DAY;
       default -> false;
     };

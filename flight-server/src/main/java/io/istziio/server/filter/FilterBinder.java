@@ -33,11 +33,7 @@ public final class FilterBinder {
     this.schema = schema;
   }
 
-  /**
-   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT saying what to fix;
-   *     UNIMPLEMENTED for a column the native scanner cannot filter on (a decimal of more than
-   *     {@value ColumnKind#MAX_DECIMAL_PRECISION} digits)
-   */
+  /** @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT saying what to fix */
   public static BoundFilter bind(Filter filter, Schema schema) {
     return new FilterBinder(schema).bind(filter);
   }
@@ -131,12 +127,6 @@ public final class FilterBinder {
     int index = 0;
     for (org.apache.arrow.vector.types.pojo.Field field : schema.getFields()) {
       if (field.getName().equals(column.name())) {
-        if (ColumnKind.isWideDecimal(field.getType())) {
-          throw Errors.unimplemented("column \"%s\" is %s: the node's native scanner filters "
-              + "decimals of at most %d digits; read without a filter on \"%s\" (filter on other "
-              + "columns, or in the client)", field.getName(), ColumnKind.describe(field.getType()),
-              ColumnKind.MAX_DECIMAL_PRECISION, field.getName());
-        }
         return new Field(index, field.getName(), field.getType(), field.isNullable());
       }
       index++;

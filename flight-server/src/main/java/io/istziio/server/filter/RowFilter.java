@@ -98,8 +98,9 @@ public final class RowFilter {
    *
    * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a predicate that
    *     does not fit the file or is larger than {@link #MAX_SUBSTRAIT_EXPRESSIONS} expressions;
-   *     UNIMPLEMENTED for one that uses a type the native scanner cannot take (a decimal of more
-   *     than 38 digits)
+   *     UNIMPLEMENTED for an outside Substrait expression that uses a type the native scanner
+   *     cannot take (a decimal of more than 38 digits); a filter-language filter on such a column
+   *     runs in Java ({@link Compiled#inJava})
    */
   public Compiled compile(Schema schema) {
     if (parsed != null) {
