@@ -63,13 +63,14 @@ public final class FilteringReader extends ArrowReader {
   /**
    * Filters {@code source}, a scan of {@link #scanColumns}.
    *
-   * @param scanned the schema of the source's batches
-   * @param filter the ticket's filter, bound here to {@code scanned}
+   * @param filter the ticket's filter, bound here to the schema of the source's batches
    * @param requested the ticket's columns, or null for all: the columns of the batches yielded
    * @param allocator for the yielded batches
+   * @throws IOException if the source cannot give its schema
    */
-  public static FilteringReader over(ArrowReader source, Schema scanned, RowFilter filter,
-      List<String> requested, BufferAllocator allocator) {
+  public static FilteringReader over(ArrowReader source, RowFilter filter, List<String> requested,
+      BufferAllocator allocator) throws IOException {
+    Schema scanned = source.getVectorSchemaRoot().getSchema();
     BatchFilter batchFilter = BatchFilter.compile(filter.bind(scanned));
     List<String> names = scanned.getFields().stream().map(Field::getName).toList();
     List<Integer> projection = requested == null

@@ -87,8 +87,8 @@ final class DoGetStream {
             : request.columns();
         try (ParquetFile.Scan scan = file.scan(columns, serving.rowsPerBatch(file.footer(), columns),
                 compiled != null ? compiled.substrait() : null);
-            FilteringReader filtering = inJava ? FilteringReader.over(scan.reader(),
-                file.project(columns), filter, request.columns(), parent) : null) {
+            FilteringReader filtering = inJava
+                ? FilteringReader.over(scan.reader(), filter, request.columns(), parent) : null) {
           if (stream(filtering != null ? filtering : scan.reader())) {
             sendStats(lease, file.footer(), compiled);
             ended = true;
