@@ -9,12 +9,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.Float16;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseLargeVariableWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
@@ -22,13 +25,15 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * filtered read from batches held in memory with exactly the rows Arrow's native scanner (Acero,
  * running the filter as {@link SubstraitWriter} writes it) would return from the file.
  *
- * <p>Semantics, as checked against the scanner in BatchFilterTest: SQL three-valued logic (a row
- * is selected only where the predicate is TRUE; Kleene AND/OR; NOT NULL is NULL); floats compare as
- * IEEE doubles (a float32 column is widened, as Acero widens it to the float64 literal), so NaN is
- * false under =, &lt;, &lt;=, &gt;, &gt;= and true under !=, and -0.0 = 0.0; decimals compare
- * their unscaled values (literals are bound at the column's scale); strings compare as unsigned
- * UTF-8 bytes; timestamps as numbers in the column's unit; dates as days; false &lt; true. IN is
- * an OR of equalities and BETWEEN an AND of two bounds, as in the Substrait the scanner gets.
+ * <p>Semantics, pyarrow.compute's, as checked against the scanner in BatchFilterTest and against
+ * pyarrow in scripts/python/test_filter_types.py: SQL three-valued logic (a row is selected only
+ * where the predicate is TRUE; Kleene AND/OR; NOT NULL is NULL); floats of every width compare as
+ * IEEE doubles (literals are bound rounded to the column's precision), so NaN is false under =,
+ * &lt;, &lt;=, &gt;, &gt;= and true under !=, and -0.0 = 0.0; integers of any sign and width
+ * compare exactly; decimals compare their unscaled values (literals are bound at the column's
+ * scale); strings and binaries compare as unsigned bytes; timestamps, times and durations as
+ * numbers in the column's unit; dates as days (date64 as milliseconds); false &lt; true. IN is an
+ * OR of equalities and BETWEEN an AND of two bounds, as in the Substrait the scanner gets.
  *
  * <p>Evaluation is column-at-a-time into bitmaps of TRUE and FALSE rows (NULL is neither), read
  * straight from the vectors' buffers: no per-row boxing or virtual call. Instances are immutable
@@ -214,29 +219,39 @@ public final class BatchFilter {
     };
   }
 
-  /** Integers, dates and timestamps: signed numbers of 1, 2, 4 or 8 bytes. */
+  /**
+   * Integers (signed or unsigned), dates, times, timestamps and durations: numbers of 1, 2, 4 or
+   * 8 bytes. A uint64 is compared with its sign bit flipped, which orders unsigned values as
+   * signed ones; narrower unsigned values are read zero-extended.
+   */
   private static final class LongCompare extends Leaf {
     private final int mask;
-    private final long literal;
+    private final long literal; // with the sign bit flipped for a uint64 column
     private final int widthA;
     private final int widthB;
+    private final boolean unsignedA;
+    private final boolean unsignedB;
+    private final long bias; // Long.MIN_VALUE for a uint64 column, else 0
 
     LongCompare(Field left, Op op, long literal, Field right) {
       super(left, right);
       this.mask = outcomes(op);
-      this.literal = literal;
       this.widthA = width(left.type());
       this.widthB = right == null ? 0 : width(right.type());
+      this.unsignedA = isUnsigned(left.type());
+      this.unsignedB = right != null && isUnsigned(right.type());
+      this.bias = unsignedA && widthA == 8 ? Long.MIN_VALUE : 0;
+      this.literal = literal ^ bias;
     }
 
     @Override
     void holds(FieldVector a, FieldVector b, int rows, long[] t) {
       long data = address(a.getDataBuffer(), (long) rows * widthA);
       if (b == null) { // the commonest leaf: one loop per width, so the JIT keeps it tight
-        switch (widthA) {
+        switch (unsignedA && widthA < 8 ? 0 : widthA) {
           case 8 -> {
             for (int i = 0; i < rows; i++) {
-              long v = MemoryUtil.getLong(data + (long) i * 8);
+              long v = MemoryUtil.getLong(data + (long) i * 8) ^ bias;
               t[i >>> 6] |= (long) ((mask >>> (v < literal ? 0 : v == literal ? 1 : 2)) & 1) << i;
             }
           }
@@ -248,45 +263,65 @@ public final class BatchFilter {
           }
           default -> {
             for (int i = 0; i < rows; i++) {
-              long v = readLong(data, widthA, i);
+              long v = readLong(data, widthA, unsignedA, i);
               t[i >>> 6] |= (long) ((mask >>> (v < literal ? 0 : v == literal ? 1 : 2)) & 1) << i;
             }
           }
         }
-      } else { // integers of different widths compare exactly, as Acero casts both to the wider
+      } else { // integers of any widths and signs compare exactly, as their values
         long other = address(b.getDataBuffer(), (long) rows * widthB);
+        boolean u64A = unsignedA && widthA == 8;
+        boolean u64B = unsignedB && widthB == 8;
         for (int i = 0; i < rows; i++) {
-          long v = readLong(data, widthA, i);
-          long w = readLong(other, widthB, i);
-          int c = v < w ? 0 : v == w ? 1 : 2;
+          long v = readLong(data, widthA, unsignedA, i);
+          long w = readLong(other, widthB, unsignedB, i);
+          int c = compareExact(v, u64A, w, u64B);
           t[i >>> 6] |= (long) ((mask >>> c) & 1) << i;
         }
       }
     }
   }
 
+  /**
+   * Compares two integers each read as 64 bits, where {@code u64} says the bits are a uint64:
+   * a uint64 with its top bit set exceeds every signed value.
+   */
+  private static int compareExact(long v, boolean u64v, long w, boolean u64w) {
+    if (u64v != u64w) {
+      if (u64v ? v < 0 : w < 0) { // the uint64 side is >= 2^63, or the signed side is negative
+        return u64v ? 2 : 0;
+      }
+    }
+    int c = u64v && u64w ? Long.compareUnsigned(v, w) : Long.compare(v, w);
+    return c < 0 ? 0 : c == 0 ? 1 : 2;
+  }
+
   private static final class LongIn extends Leaf {
     private final long[] sorted;
     private final int width;
 
+    private final boolean unsigned;
+
+    /** @param values as the column holds them: a uint64 as its bits, narrower unsigned ones as values */
     LongIn(Field field, long[] values) {
       super(field, null);
       this.sorted = Arrays.stream(values).sorted().distinct().toArray();
       this.width = width(field.type());
+      this.unsigned = isUnsigned(field.type());
     }
 
     @Override
     void holds(FieldVector a, FieldVector b, int rows, long[] t) {
       long data = address(a.getDataBuffer(), (long) rows * width);
       for (int i = 0; i < rows; i++) {
-        if (Arrays.binarySearch(sorted, readLong(data, width, i)) >= 0) {
+        if (Arrays.binarySearch(sorted, readLong(data, width, unsigned, i)) >= 0) {
           t[i >>> 6] |= 1L << i;
         }
       }
     }
   }
 
-  /** float32 and float64, compared as doubles. */
+  /** float16, float32 and float64, compared as doubles. */
   private static final class DoubleCompare extends Leaf {
     private final int mask;
     private final double literal;
@@ -423,7 +458,7 @@ public final class BatchFilter {
     }
   }
 
-  /** utf8 and large_utf8, ordered by their bytes, unsigned. */
+  /** Strings and binaries of every layout, ordered by their bytes, unsigned. */
   private static final class StringCompare extends Leaf {
     private final int mask;
     private final byte[] literal;
@@ -436,7 +471,7 @@ public final class BatchFilter {
 
     @Override
     void holds(FieldVector a, FieldVector b, int rows, long[] t) {
-      Strings column = new Strings(a, rows);
+      Bytes column = new Bytes(a, rows);
       if (b == null && (mask == 0b0010 || mask == 0b1101)) {
         // = and != only ask equal or not: strings of another length are "less", unread.
         for (int i = 0; i < rows; i++) {
@@ -451,7 +486,7 @@ public final class BatchFilter {
           t[i >>> 6] |= (long) ((mask >>> c) & 1) << i;
         }
       } else {
-        Strings other = new Strings(b, rows);
+        Bytes other = new Bytes(b, rows);
         for (int i = 0; i < rows; i++) {
           int c = compareBytes(column.start(i), column.end(i), other.start(i), other.end(i));
           t[i >>> 6] |= (long) ((mask >>> c) & 1) << i;
@@ -471,7 +506,7 @@ public final class BatchFilter {
 
     @Override
     void holds(FieldVector a, FieldVector b, int rows, long[] t) {
-      Strings column = new Strings(a, rows);
+      Bytes column = new Bytes(a, rows);
       for (int i = 0; i < rows; i++) {
         long start = column.start(i);
         long end = column.end(i);
@@ -549,10 +584,10 @@ public final class BatchFilter {
     Field a = fields.left();
     Field b = fields.right();
     return switch (kind(a)) {
-      case INTEGER, DATE, TIMESTAMP -> new LongCompare(a, fields.op(), 0, b);
+      case INTEGER, UNSIGNED, DATE, TIME, TIMESTAMP, DURATION -> new LongCompare(a, fields.op(), 0, b);
       case FLOAT -> new DoubleCompare(a, fields.op(), 0, b);
       case DECIMAL -> new DecimalCompare(a, fields.op(), null, b);
-      case STRING -> new StringCompare(a, fields.op(), null, b);
+      case STRING, BINARY -> new StringCompare(a, fields.op(), null, b);
       case BOOLEAN -> new BooleanCompare(a, fields.op(), false, b);
       default -> throw unsupported(a);
     };
@@ -560,11 +595,11 @@ public final class BatchFilter {
 
   private static Node compare(Field field, Op op, Object value) {
     return switch (kind(field)) {
-      case INTEGER, TIMESTAMP -> new LongCompare(field, op, (Long) value, null);
-      case DATE -> new LongCompare(field, op, (Integer) value, null);
+      case INTEGER, UNSIGNED, DATE, TIME, TIMESTAMP, DURATION ->
+          new LongCompare(field, op, longValue(field, value), null);
       case FLOAT -> new DoubleCompare(field, op, (Double) value, null);
       case DECIMAL -> new DecimalCompare(field, op, (BigDecimal) value, null);
-      case STRING -> new StringCompare(field, op, (String) value, null);
+      case STRING, BINARY -> new StringCompare(field, op, (String) value, null);
       case BOOLEAN -> new BooleanCompare(field, op, (Boolean) value, null);
       default -> throw unsupported(field);
     };
@@ -573,11 +608,11 @@ public final class BatchFilter {
   /** IN is an OR of equalities: NULL for a null row, otherwise TRUE or FALSE (never NULL). */
   private static Node in(Field field, List<Object> values) {
     return switch (kind(field)) {
-      case INTEGER, TIMESTAMP, DATE ->
-          new LongIn(field, values.stream().mapToLong(v -> ((Number) v).longValue()).toArray());
+      case INTEGER, UNSIGNED, DATE, TIME, TIMESTAMP, DURATION ->
+          new LongIn(field, values.stream().mapToLong(v -> longValue(field, v)).toArray());
       case FLOAT -> new DoubleIn(field, values.stream().mapToDouble(v -> (Double) v).toArray());
       case DECIMAL -> new DecimalIn(field, values);
-      case STRING -> new StringIn(field, values);
+      case STRING, BINARY -> new StringIn(field, values);
       case BOOLEAN -> {
         List<Node> equalities = new ArrayList<>();
         for (Object value : values) {
@@ -587,6 +622,19 @@ public final class BatchFilter {
       }
       default -> throw unsupported(field);
     };
+  }
+
+  /** A bound value as the column stores it: a date as days, or as milliseconds for date64. */
+  private static long longValue(Field field, Object value) {
+    if (field.type() instanceof ArrowType.Date date) {
+      long days = (Integer) value;
+      return date.getUnit() == DateUnit.DAY ? days : days * 86_400_000L;
+    }
+    return (Long) value;
+  }
+
+  private static boolean isUnsigned(ArrowType type) {
+    return type instanceof ArrowType.Int integer && !integer.getIsSigned();
   }
 
   private static ColumnKind kind(Field field) {
@@ -668,11 +716,15 @@ public final class BatchFilter {
   private static int width(ArrowType type) {
     return switch (type.getTypeID()) {
       case Int -> ((ArrowType.Int) type).getBitWidth() / 8;
-      case FloatingPoint -> ((ArrowType.FloatingPoint) type).getPrecision()
-          == org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE ? 4 : 8;
+      case FloatingPoint -> switch (((ArrowType.FloatingPoint) type).getPrecision()) {
+        case HALF -> 2;
+        case SINGLE -> 4;
+        case DOUBLE -> 8;
+      };
       case Decimal -> ((ArrowType.Decimal) type).getBitWidth() / 8;
-      case Date -> 4; // DateDay; date64 is not a filter kind
-      case Timestamp -> 8;
+      case Date -> ((ArrowType.Date) type).getUnit() == DateUnit.DAY ? 4 : 8;
+      case Time -> ((ArrowType.Time) type).getBitWidth() / 8;
+      case Timestamp, Duration -> 8;
       default -> throw new IllegalArgumentException("no fixed width for " + type);
     };
   }
@@ -693,41 +745,56 @@ public final class BatchFilter {
     return buffer.memoryAddress();
   }
 
-  private static long readLong(long address, int width, int i) {
+  /** Value i of a column of 1-, 2-, 4- or 8-byte integers; unsigned ones zero-extended. */
+  private static long readLong(long address, int width, boolean unsigned, int i) {
     return switch (width) {
-      case 1 -> MemoryUtil.getByte(address + i);
-      case 2 -> MemoryUtil.getShort(address + (long) i * 2);
-      case 4 -> MemoryUtil.getInt(address + (long) i * 4);
+      case 1 -> unsigned ? MemoryUtil.getByte(address + i) & 0xFFL : MemoryUtil.getByte(address + i);
+      case 2 -> unsigned ? MemoryUtil.getShort(address + (long) i * 2) & 0xFFFFL
+          : MemoryUtil.getShort(address + (long) i * 2);
+      case 4 -> unsigned ? MemoryUtil.getInt(address + (long) i * 4) & 0xFFFF_FFFFL
+          : MemoryUtil.getInt(address + (long) i * 4);
       default -> MemoryUtil.getLong(address + (long) i * 8);
     };
   }
 
   private static double readDouble(long address, int width, int i) {
-    return width == 4 ? Float.intBitsToFloat(MemoryUtil.getInt(address + (long) i * 4))
-        : Double.longBitsToDouble(MemoryUtil.getLong(address + (long) i * 8));
+    return switch (width) {
+      case 2 -> Float16.toFloat(MemoryUtil.getShort(address + (long) i * 2));
+      case 4 -> Float.intBitsToFloat(MemoryUtil.getInt(address + (long) i * 4));
+      default -> Double.longBitsToDouble(MemoryUtil.getLong(address + (long) i * 8));
+    };
   }
 
-  /** A utf8 or large_utf8 column's values as address ranges, checked to lie in its data buffer. */
-  private static final class Strings {
+  /**
+   * A string or binary column's values as address ranges, checked to lie in its data buffer:
+   * variable-width (offsets) or fixed-size binary (value i at i * width).
+   */
+  private static final class Bytes {
     private final long offsets;
     private final boolean large;
+    private final int fixedWidth; // 0 for a variable-width column
     private final long data;
     private final long dataBytes;
 
-    Strings(FieldVector vector, int rows) {
+    Bytes(FieldVector vector, int rows) {
       large = vector instanceof BaseLargeVariableWidthVector;
-      offsets = address(vector.getOffsetBuffer(), rows == 0 ? 0 : (rows + 1L) * (large ? 8 : 4));
+      fixedWidth = vector instanceof FixedSizeBinaryVector fixed ? fixed.getByteWidth() : 0;
+      offsets = fixedWidth > 0 ? 0
+          : address(vector.getOffsetBuffer(), rows == 0 ? 0 : (rows + 1L) * (large ? 8 : 4));
       ArrowBuf buffer = vector.getDataBuffer();
+      if (fixedWidth > 0) {
+        address(buffer, (long) rows * fixedWidth);
+      }
       dataBytes = buffer == null ? 0 : buffer.capacity();
       data = dataBytes == 0 ? 0 : buffer.memoryAddress();
     }
 
     long start(int i) {
-      return at(i);
+      return fixedWidth > 0 ? data + (long) i * fixedWidth : at(i);
     }
 
     long end(int i) {
-      return at(i + 1);
+      return fixedWidth > 0 ? data + (long) (i + 1) * fixedWidth : at(i + 1);
     }
 
     private long at(int i) {

@@ -6,14 +6,17 @@ import io.istziio.server.filter.Filter.Column;
 import io.istziio.server.filter.Filter.Literal;
 import io.istziio.server.filter.Filter.LiteralKind;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.arrow.memory.util.Float16;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -30,11 +33,7 @@ public final class FilterBinder {
     this.schema = schema;
   }
 
-  /**
-   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT saying what to fix;
-   *     UNIMPLEMENTED for a column the native scanner cannot filter on (a decimal of more than
-   *     {@value ColumnKind#MAX_DECIMAL_PRECISION} digits)
-   */
+  /** @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT saying what to fix */
   public static BoundFilter bind(Filter filter, Schema schema) {
     return new FilterBinder(schema).bind(filter);
   }
@@ -83,8 +82,7 @@ public final class FilterBinder {
     if (compare.left() instanceof Column left && compare.right() instanceof Column right) {
       Field a = comparable(left);
       Field b = comparable(right);
-      if (a.kind() != b.kind() || (a.kind() != ColumnKind.INTEGER && a.kind() != ColumnKind.FLOAT
-          && !a.type().equals(b.type()))) {
+      if (!comparableColumns(a, b)) {
         throw Errors.invalid("cannot compare column \"%s\" (%s) with column \"%s\" (%s): their "
             + "types differ", a.name(), ColumnKind.describe(a.type()), b.name(),
             ColumnKind.describe(b.type()));
@@ -104,11 +102,22 @@ public final class FilterBinder {
         compare.left().position());
   }
 
+  /**
+   * Integers of any width and sign compare exactly, floats of any width as doubles; any other two
+   * columns must have one type (one unit, one scale), since nothing would say which to convert.
+   */
+  private static boolean comparableColumns(Field a, Field b) {
+    boolean integers = (a.kind() == ColumnKind.INTEGER || a.kind() == ColumnKind.UNSIGNED)
+        && (b.kind() == ColumnKind.INTEGER || b.kind() == ColumnKind.UNSIGNED);
+    return integers || a.kind() == b.kind() && (a.kind() == ColumnKind.FLOAT || a.type().equals(b.type()));
+  }
+
   private Field comparable(Column column) {
     Field bound = resolve(column);
     if (bound.kind() == ColumnKind.UNSUPPORTED) {
       throw Errors.invalid("column \"%s\" has type %s, which filters cannot compare; filters "
-          + "take integer, float, decimal, string, bool, date32 and timestamp columns",
+          + "take integer, float, decimal, string, binary, bool, date, time, timestamp and "
+          + "duration columns",
           bound.name(), ColumnKind.describe(bound.type()));
     }
     return bound;
@@ -118,12 +127,6 @@ public final class FilterBinder {
     int index = 0;
     for (org.apache.arrow.vector.types.pojo.Field field : schema.getFields()) {
       if (field.getName().equals(column.name())) {
-        if (ColumnKind.isWideDecimal(field.getType())) {
-          throw Errors.unimplemented("column \"%s\" is %s: the node's native scanner filters "
-              + "decimals of at most %d digits; read without a filter on \"%s\" (filter on other "
-              + "columns, or in the client)", field.getName(), ColumnKind.describe(field.getType()),
-              ColumnKind.MAX_DECIMAL_PRECISION, field.getName());
-        }
         return new Field(index, field.getName(), field.getType(), field.isNullable());
       }
       index++;
@@ -159,9 +162,19 @@ public final class FilterBinder {
             return value;
           }
           break;
+        case UNSIGNED:
+          if (literal.kind() == LiteralKind.INTEGER || isWholeNumber(literal)) {
+            BigInteger value = new BigDecimal(literal.text()).toBigIntegerExact();
+            int bits = ((ArrowType.Int) type).getBitWidth();
+            if (value.signum() < 0 || value.bitLength() > bits) {
+              throw mismatch(field, literal, "it is out of the range of " + ColumnKind.describe(type));
+            }
+            return value.longValue(); // uint64 above 2^63 - 1 as its two's-complement bits
+          }
+          break;
         case FLOAT:
           if (literal.kind() == LiteralKind.INTEGER || literal.kind() == LiteralKind.DECIMAL) {
-            return Double.parseDouble(literal.text());
+            return floatValue(type, Double.parseDouble(literal.text()));
           }
           break;
         case DECIMAL:
@@ -182,6 +195,21 @@ public final class FilterBinder {
         case STRING:
           if (literal.kind() == LiteralKind.STRING) {
             return literal.text();
+          }
+          break;
+        case BINARY:
+          if (literal.kind() == LiteralKind.STRING) {
+            return literal.text(); // compared as its UTF-8 bytes
+          }
+          break;
+        case TIME:
+          if (literal.kind() == LiteralKind.STRING) {
+            return time(field, literal);
+          }
+          break;
+        case DURATION:
+          if (literal.kind() == LiteralKind.INTEGER) {
+            return new BigDecimal(literal.text()).longValueExact();
           }
           break;
         case BOOLEAN:
@@ -205,11 +233,40 @@ public final class FilterBinder {
       }
     } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
       throw mismatch(field, literal, "it cannot be read as " + ColumnKind.describe(type)
-          + " (dates are 'yyyy-mm-dd', timestamps 'yyyy-mm-dd hh:mm:ss[.ffffff]')");
+          + " (dates are 'yyyy-mm-dd', times 'hh:mm:ss[.ffffff]', timestamps "
+          + "'yyyy-mm-dd hh:mm:ss[.ffffff]', durations integers in the column's unit)");
     }
     String kind = describe(literal.kind());
     throw mismatch(field, literal, (kind.startsWith("i") ? "an " : "a ") + kind + " cannot be compared with "
         + ColumnKind.describe(type) + "; use " + example(field.kind()));
+  }
+
+  /**
+   * A number as a value of the float column's own type, so that {@code f32 = 1.1} means
+   * float32(1.1), the value pyarrow shows as 1.1, as it means in SQL; held as the double it widens to.
+   */
+  private static double floatValue(ArrowType type, double value) {
+    return switch (((ArrowType.FloatingPoint) type).getPrecision()) {
+      case HALF -> Float16.toFloat(Float16.toFloat16((float) value));
+      case SINGLE -> (float) value;
+      case DOUBLE -> value;
+    };
+  }
+
+  /** A time of day, 'hh:mm[:ss[.fraction]]', in the column's unit since midnight; finer is refused. */
+  private static long time(Field field, Literal literal) {
+    ArrowType.Time type = (ArrowType.Time) field.type();
+    long nanos = LocalTime.parse(literal.text().trim()).toNanoOfDay();
+    long unit = switch (type.getUnit()) {
+      case SECOND -> 1_000_000_000L;
+      case MILLISECOND -> 1_000_000L;
+      case MICROSECOND -> 1_000L;
+      case NANOSECOND -> 1L;
+    };
+    if (nanos % unit != 0) {
+      throw mismatch(field, literal, "it is more precise than the column's " + ColumnKind.describe(type));
+    }
+    return nanos / unit;
   }
 
   private static boolean isWholeNumber(Literal literal) {
@@ -269,7 +326,10 @@ public final class FilterBinder {
 
   private static String example(ColumnKind kind) {
     return switch (kind) {
-      case INTEGER -> "an integer such as 42";
+      case INTEGER, UNSIGNED -> "an integer such as 42";
+      case DURATION -> "an integer in the column's unit, such as 42";
+      case BINARY -> "a quoted string such as 'abc' (its UTF-8 bytes)";
+      case TIME -> "a quoted time such as '12:30:00'";
       case FLOAT, DECIMAL -> "a number such as 4.2";
       case STRING -> "a quoted string such as 'abc'";
       case BOOLEAN -> "TRUE or FALSE";

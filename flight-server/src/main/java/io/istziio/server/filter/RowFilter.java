@@ -17,14 +17,28 @@ public final class RowFilter {
   /**
    * The predicate compiled for one file.
    *
-   * @param substrait the ExtendedExpression for Arrow's scanner
+   * @param substrait the ExtendedExpression for Arrow's scanner; null for a filter the node runs
+   *     in Java ({@link #inJava})
    * @param bound the checked filter, or null for an outside Substrait expression
    */
   public record Compiled(byte[] substrait, BoundFilter bound) {
 
-    /** The row groups statistics rule out; unknown for an outside Substrait expression. */
+    /**
+     * Whether the native scanner must not run the filter ({@link BoundFilter#isNative}): the disk
+     * path scans unfiltered and filters in Java ({@link FilteringReader}); substrait is null.
+     */
+    public boolean inJava() {
+      return substrait == null;
+    }
+
+    /**
+     * The row groups the scan skips by their statistics: those the filter rules out when the
+     * native scanner runs it; none when the filter runs in Java; unknown for an outside Substrait
+     * expression.
+     */
     public RowGroupPruner.Pruning prune(ParquetFooter footer) {
-      return bound == null ? RowGroupPruner.Pruning.UNKNOWN : RowGroupPruner.prune(bound, footer);
+      return bound == null ? RowGroupPruner.Pruning.UNKNOWN
+          : inJava() ? RowGroupPruner.Pruning.none(footer) : RowGroupPruner.prune(bound, footer);
     }
   }
 
@@ -84,13 +98,15 @@ public final class RowFilter {
    *
    * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a predicate that
    *     does not fit the file or is larger than {@link #MAX_SUBSTRAIT_EXPRESSIONS} expressions;
-   *     UNIMPLEMENTED for one that uses a type the native scanner cannot take (a decimal of more
-   *     than 38 digits)
+   *     UNIMPLEMENTED for an outside Substrait expression that uses a type the native scanner
+   *     cannot take (a decimal of more than 38 digits); a filter-language filter on such a column
+   *     runs in Java ({@link Compiled#inJava})
    */
   public Compiled compile(Schema schema) {
     if (parsed != null) {
       BoundFilter bound = FilterBinder.bind(parsed, schema);
-      return new Compiled(SubstraitWriter.write(bound, schema), bound);
+      return new Compiled(BoundFilter.isNative(bound) ? SubstraitWriter.write(bound, schema) : null,
+          bound);
     }
     checkExternal(schema);
     return new Compiled(substrait, null);

@@ -61,6 +61,9 @@ public final class RowGroupPruner {
   /** By row group, whether no row of it can satisfy the filter. */
   public static boolean[] ruledOut(BoundFilter filter, ParquetFooter footer) {
     boolean[] ruledOut = new boolean[footer.groups().size()];
+    if (readsFloats(filter)) {
+      return ruledOut;
+    }
     for (int i = 0; i < ruledOut.length; i++) {
       ruledOut[i] = !mayMatch(filter, footer.groups().get(i), false);
     }
@@ -68,29 +71,12 @@ public final class RowGroupPruner {
   }
 
   /**
-   * Whether the filter reads a floating-point column, whose statistics leave NaN out: a reader
-   * that skips row groups by {@link #ruledOut} itself (the memory tier) must then read every
-   * group to find all the rows the filter matches.
+   * Whether the filter reads a floating-point column. Statistics leave NaN out, and NaN satisfies
+   * != and the negation of every comparison (pyarrow.compute's answer), so such a filter may match
+   * rows of any row group whatever its min and max: it rules none out.
    */
   public static boolean readsFloats(BoundFilter filter) {
-    if (filter instanceof BoundFilter.And and) {
-      return and.operands().stream().anyMatch(RowGroupPruner::readsFloats);
-    }
-    if (filter instanceof BoundFilter.Or or) {
-      return or.operands().stream().anyMatch(RowGroupPruner::readsFloats);
-    }
-    if (filter instanceof BoundFilter.Not not) {
-      return readsFloats(not.operand());
-    }
-    if (filter instanceof BoundFilter.CompareFields c) {
-      return isFloat(c.left()) || isFloat(c.right());
-    }
-    Field field = filter instanceof BoundFilter.Compare c ? c.field()
-        : filter instanceof BoundFilter.IsNull n ? n.field()
-        : filter instanceof BoundFilter.In in ? in.field()
-        : filter instanceof BoundFilter.Between between ? between.field()
-        : ((BoundFilter.IsTrue) filter).field();
-    return isFloat(field);
+    return BoundFilter.fields(filter).stream().anyMatch(RowGroupPruner::isFloat);
   }
 
   private static boolean isFloat(Field field) {
@@ -132,13 +118,6 @@ public final class RowGroupPruner {
       return false; // every comparison with null is null, and so is its negation
     }
     if (range.min() == null || range.max() == null) {
-      return true;
-    }
-    // Statistics leave NaN out, and NaN differs from everything: a float column may hold rows
-    // that satisfy an inequality or a negated comparison whatever its min and max say.
-    boolean nanMayMatch = fieldOf(filter).kind() == ColumnKind.FLOAT
-        && (negated || (filter instanceof BoundFilter.Compare compare && compare.op() == Op.NE));
-    if (nanMayMatch) {
       return true;
     }
     if (filter instanceof BoundFilter.Compare compare) {
@@ -216,7 +195,7 @@ public final class RowGroupPruner {
       case INTEGER, TIMESTAMP, DATE -> {
         if (physical == Type.INT32 && bytes.length == 4) {
           value = field.kind() == ColumnKind.DATE ? (Object) buffer.getInt() : (Object) (long) buffer.getInt();
-        } else if (physical == Type.INT64 && bytes.length == 8) {
+        } else if (physical == Type.INT64 && bytes.length == 8 && field.kind() != ColumnKind.DATE) {
           value = buffer.getLong();
         } else {
           return null; // e.g. INT96 timestamps

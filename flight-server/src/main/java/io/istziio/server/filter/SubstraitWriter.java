@@ -118,9 +118,11 @@ public final class SubstraitWriter {
           default -> ExpressionCreator.i64(false, number);
         };
       case FLOAT:
-        // Always float64: rounding the literal to a float32 column's precision would change
-        // which rows a range takes; Acero widens the column instead.
-        return ExpressionCreator.fp64(false, (Double) value);
+        // The binder rounded the literal to the column's precision: float32(1.1) for a float32
+        // column, so that = 1.1 finds the rows pyarrow shows as 1.1.
+        return ((ArrowType.FloatingPoint) type).getPrecision() == FloatingPointPrecision.SINGLE
+            ? ExpressionCreator.fp32(false, (float) (double) (Double) value)
+            : ExpressionCreator.fp64(false, (Double) value);
       case DECIMAL:
         ArrowType.Decimal decimal = (ArrowType.Decimal) type;
         return ExpressionCreator.decimal(false, (BigDecimal) value, decimal.getPrecision(),
@@ -163,6 +165,11 @@ public final class SubstraitWriter {
    */
   private static Type type(ArrowType type, boolean nullable) {
     TypeCreator types = TypeCreator.of(nullable);
+    boolean wideFloat = type instanceof ArrowType.FloatingPoint fp
+        && fp.getPrecision() != FloatingPointPrecision.HALF;
+    if (!ColumnKind.isNative(type) && !wideFloat) {
+      return types.BINARY; // a placeholder: no expression the node hands the scanner reads it
+    }
     switch (ColumnKind.of(type)) {
       case INTEGER:
         return switch (((ArrowType.Int) type).getBitWidth()) {

@@ -9,12 +9,14 @@ import io.istziio.server.memory.DecodedFile;
 import io.istziio.server.memory.MemoryTier;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.filter.FilteringReader;
 import io.istziio.server.filter.RowFilter;
 import io.istziio.server.filter.RowGroupPruner;
 import io.istziio.server.parquet.ColumnSelection;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.ParquetFile;
 import io.istziio.server.store.ObjectPath;
+import java.util.List;
 import java.util.Locale;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
@@ -83,10 +85,18 @@ final class DoGetStream {
           return;
         }
         RowFilter.Compiled compiled = filter != null ? filter.compile(file.fileSchema()) : null;
-        try (ParquetFile.Scan scan = file.scan(request.columns(),
-            serving.rowsPerBatch(file.footer(), selection.paths()),
-            compiled != null ? compiled.substrait() : null)) {
-          if (stream(scan.reader(), file, lease.key().etag())) {
+        boolean inJava = compiled != null && compiled.inJava();
+        // A filter run in Java reads its columns too; they are dropped before sending.
+        List<String> columns = inJava
+            ? FilteringReader.scanColumns(file.fileSchema(), request.columns(), compiled.bound())
+            : request.columns();
+        ColumnSelection scanned = inJava ? file.select(columns) : selection;
+        try (ParquetFile.Scan scan = file.scan(columns,
+                serving.rowsPerBatch(file.footer(), scanned.paths()),
+                compiled != null ? compiled.substrait() : null);
+            FilteringReader filtering = inJava
+                ? FilteringReader.over(scan.reader(), filter, request.columns(), parent) : null) {
+          if (stream(filtering != null ? filtering : scan.reader(), file, lease.key().etag())) {
             sendStats(lease, file.footer(), compiled);
             ended = true;
             listener.completed();

@@ -56,9 +56,12 @@ final class MemoryStreams {
           return false;
         }
         batchFilter = BatchFilter.compile(bound);
-        boolean[] ruledOut = RowGroupPruner.ruledOut(bound, file.footer());
-        pruning = RowGroupPruner.Pruning.of(ruledOut, file.footer());
-        skippable = RowGroupPruner.readsFloats(bound) ? null : ruledOut;
+        // What is reported is what is skipped: nothing when the batches do not follow the row
+        // groups; nothing for a filter reading floats (RowGroupPruner: NaN escapes the statistics).
+        if (file.batchGroups() != null) {
+          skippable = RowGroupPruner.ruledOut(bound, file.footer());
+          pruning = RowGroupPruner.Pruning.of(skippable, file.footer());
+        }
       }
       if (running.incrementAndGet() > maxStreams) {
         running.decrementAndGet();

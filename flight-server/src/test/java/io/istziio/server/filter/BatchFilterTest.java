@@ -38,6 +38,15 @@ import org.apache.arrow.dataset.scanner.Scanner;
 import org.apache.arrow.dataset.source.Dataset;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import java.util.Arrays;
+import java.util.Set;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.Float16;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.junit.jupiter.params.provider.Arguments;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -262,7 +271,7 @@ class BatchFilterTest {
         ParquetFile file = ParquetFile.open(allocator, parquet, "kinds.parquet")) {
       RowFilter.Compiled compiled = RowFilter.of(ReadTicket.of("x").withFilter(filter)).compile(file.fileSchema());
       List<String> expected;
-      try (ParquetFile.Scan scan = file.scan(null, 1024, compiled.substrait())) {
+      try (ParquetFile.Scan scan = file.scan(null, 1024, SubstraitWriter.write(compiled.bound(), file.fileSchema()))) {
         expected = rows(scan.reader(), null, null);
       }
       List<String> actual;
@@ -292,7 +301,7 @@ class BatchFilterTest {
       assertEquals(IPC_SCHEMA, schema);
       RowFilter.Compiled compiled = RowFilter.of(ReadTicket.of("x").withFilter(filter)).compile(schema);
       List<String> expected;
-      byte[] substrait = compiled.substrait();
+      byte[] substrait = SubstraitWriter.write(compiled.bound(), schema);
       ScanOptions filtered = new ScanOptions.Builder(1024).columns(Optional.empty())
           .substraitFilter(ByteBuffer.allocateDirect(substrait.length).put(substrait).flip()).build();
       try (Scanner scanner = dataset.newScan(filtered); ArrowReader reader = scanner.scanBatches()) {
@@ -513,6 +522,145 @@ class BatchFilterTest {
       filter.select(batch);
     }
     return (System.nanoTime() - start) / 1_000.0 / runs;
+  }
+
+
+  // ---- types Substrait cannot carry: checked row by row against the values themselves ----
+
+  private static final int TYPED_ROWS = 1_000;
+
+  private static final Schema TYPED_SCHEMA = new Schema(List.of(
+      Field.nullable("i8", new ArrowType.Int(8, true)),
+      Field.nullable("u8", new ArrowType.Int(8, false)),
+      Field.nullable("u32", new ArrowType.Int(32, false)),
+      Field.nullable("u64", new ArrowType.Int(64, false)),
+      Field.nullable("f16", new ArrowType.FloatingPoint(FloatingPointPrecision.HALF)),
+      Field.nullable("bin", ArrowType.Binary.INSTANCE),
+      Field.nullable("fsb", new ArrowType.FixedSizeBinary(2)),
+      Field.nullable("d64", new ArrowType.Date(DateUnit.MILLISECOND)),
+      Field.nullable("t32", new ArrowType.Time(TimeUnit.SECOND, 32)),
+      Field.nullable("t64", new ArrowType.Time(TimeUnit.NANOSECOND, 64)),
+      Field.nullable("dur", new ArrowType.Duration(TimeUnit.MILLISECOND))));
+
+  /** Row r of a typed column; null every so often; unsigned and float16 values as their bits. */
+  static Object typed(String column, int r) {
+    if ((r + column.length()) % 9 == 0) {
+      return null;
+    }
+    int k = (r * 7) % 11;
+    return switch (column) {
+      case "i8" -> (byte) (k - 5);
+      case "u8" -> (byte) (250 + k / 2); // 250..255
+      case "u32" -> (int) (0xFFFF_FFF0L + k); // 2^32 - 16 + k
+      case "u64" -> k % 2 == 0 ? -1L - k : (long) k; // near 2^64 and small ones
+      case "f16" -> k == 10 ? Float16.toFloat16(Float.NaN) : Float16.toFloat16(k * 0.1f);
+      case "bin" -> k == 10 ? new byte[] {(byte) 0xFF} : ("b" + k).getBytes(StandardCharsets.UTF_8);
+      case "fsb" -> k == 10 ? new byte[] {(byte) 0xFF, 0} : ("x" + k % 10).getBytes(StandardCharsets.UTF_8);
+      case "d64" -> (k - 5) * 86_400_000L;
+      case "t32" -> k * 3_600;
+      case "t64" -> k * 3_600_000_000_007L;
+      case "dur" -> (k - 5) * 1_000L;
+      default -> throw new IllegalArgumentException(column);
+    };
+  }
+
+  private static double f16(int r) {
+    Object bits = typed("f16", r);
+    return Float16.toFloat((Short) bits);
+  }
+
+  private static int unsignedCompare(Object value, long literal) {
+    return Long.compareUnsigned((Long) value, literal);
+  }
+
+  static Stream<Arguments> typedFilters() {
+    return Stream.of(
+        Arguments.of("u8 > 252", (java.util.function.IntPredicate) r -> typed("u8", r) != null
+            && ((Byte) typed("u8", r) & 0xFF) > 252),
+        Arguments.of("u8 IN (255, 250)", (java.util.function.IntPredicate) r -> typed("u8", r) != null
+            && Set.of(255, 250).contains((Byte) typed("u8", r) & 0xFF)),
+        Arguments.of("u32 >= 4294967290", (java.util.function.IntPredicate) r -> typed("u32", r) != null
+            && ((Integer) typed("u32", r) & 0xFFFF_FFFFL) >= 4_294_967_290L),
+        Arguments.of("u64 < 18446744073709551610", (java.util.function.IntPredicate) r -> typed("u64", r) != null
+            && unsignedCompare(typed("u64", r), -6L) < 0),
+        Arguments.of("u64 != 3", (java.util.function.IntPredicate) r -> typed("u64", r) != null
+            && (Long) typed("u64", r) != 3L),
+        Arguments.of("u64 > i8", (java.util.function.IntPredicate) r -> typed("u64", r) != null
+            && typed("i8", r) != null && (((Long) typed("u64", r)) < 0
+                || (Long) typed("u64", r) > (Byte) typed("i8", r))),
+        Arguments.of("u8 <= i8", (java.util.function.IntPredicate) r -> typed("u8", r) != null
+            && typed("i8", r) != null && ((Byte) typed("u8", r) & 0xFF) <= (Byte) typed("i8", r)),
+        // float16: the literal is float16(0.3), NaN only under != and NOT
+        Arguments.of("f16 = 0.3", (java.util.function.IntPredicate) r -> typed("f16", r) != null
+            && f16(r) == Float16.toFloat(Float16.toFloat16(0.3f))),
+        Arguments.of("f16 != 0.3", (java.util.function.IntPredicate) r -> typed("f16", r) != null
+            && !(f16(r) == Float16.toFloat(Float16.toFloat16(0.3f)))),
+        Arguments.of("NOT (f16 < 0.5)", (java.util.function.IntPredicate) r -> typed("f16", r) != null
+            && !(f16(r) < Float16.toFloat(Float16.toFloat16(0.5f)))),
+        // binaries as unsigned bytes
+        Arguments.of("bin > 'b5'", (java.util.function.IntPredicate) r -> typed("bin", r) != null
+            && Arrays.compareUnsigned((byte[]) typed("bin", r), "b5".getBytes(StandardCharsets.UTF_8)) > 0),
+        Arguments.of("bin IN ('b1', 'b9')", (java.util.function.IntPredicate) r -> typed("bin", r) != null
+            && Set.of("b1", "b9").contains(new String((byte[]) typed("bin", r), StandardCharsets.UTF_8))),
+        Arguments.of("fsb < 'x5'", (java.util.function.IntPredicate) r -> typed("fsb", r) != null
+            && Arrays.compareUnsigned((byte[]) typed("fsb", r), "x5".getBytes(StandardCharsets.UTF_8)) < 0),
+        Arguments.of("fsb = 'x3'", (java.util.function.IntPredicate) r -> typed("fsb", r) != null
+            && Arrays.equals((byte[]) typed("fsb", r), "x3".getBytes(StandardCharsets.UTF_8))),
+        // date64 in milliseconds, times and durations in their units
+        Arguments.of("d64 >= DATE '1970-01-01'", (java.util.function.IntPredicate) r -> typed("d64", r) != null
+            && (Long) typed("d64", r) >= 0),
+        Arguments.of("d64 IN ('1969-12-29', '1970-01-05')", (java.util.function.IntPredicate) r ->
+            typed("d64", r) != null && Set.of(-3 * 86_400_000L, 4 * 86_400_000L).contains((Long) typed("d64", r))),
+        Arguments.of("t32 < '03:00'", (java.util.function.IntPredicate) r -> typed("t32", r) != null
+            && (Integer) typed("t32", r) < 3 * 3_600),
+        Arguments.of("t64 = '02:00:00.000000014'", (java.util.function.IntPredicate) r -> typed("t64", r) != null
+            && (Long) typed("t64", r) == 7_200_000_000_014L),
+        Arguments.of("dur BETWEEN -2000 AND 1000", (java.util.function.IntPredicate) r -> typed("dur", r) != null
+            && (Long) typed("dur", r) >= -2_000 && (Long) typed("dur", r) <= 1_000),
+        Arguments.of("NOT (dur > 0) AND t32 IS NOT NULL", (java.util.function.IntPredicate) r ->
+            typed("dur", r) != null && (Long) typed("dur", r) <= 0 && typed("t32", r) != null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("typedFilters")
+  void typesSubstraitCannotCarryMatchRowByRow(String filter, java.util.function.IntPredicate expected) {
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot batch = VectorSchemaRoot.create(TYPED_SCHEMA, allocator)) {
+      for (FieldVector vector : batch.getFieldVectors()) {
+        vector.allocateNew();
+        for (int r = 0; r < TYPED_ROWS; r++) {
+          Object value = typed(vector.getName(), r);
+          if (value == null) {
+            vector.setNull(r);
+          } else if (vector instanceof BaseFixedWidthVector fixed && !(vector instanceof FixedSizeBinaryVector)) {
+            setBits(fixed, r, value);
+          } else if (vector instanceof FixedSizeBinaryVector v) {
+            v.setSafe(r, (byte[]) value);
+          } else {
+            ((VarBinaryVector) vector).setSafe(r, (byte[]) value);
+          }
+        }
+        vector.setValueCount(TYPED_ROWS);
+      }
+      batch.setRowCount(TYPED_ROWS);
+      RowFilter.Compiled compiled = RowFilter.of(ReadTicket.of("x").withFilter(filter)).compile(TYPED_SCHEMA);
+      assertTrue(compiled.inJava(), "the native scanner must not get " + filter);
+      int[] selected = BatchFilter.compile(compiled.bound()).select(batch);
+      assertEquals(IntStream.range(0, TYPED_ROWS).filter(expected).boxed().toList(),
+          Arrays.stream(selected).boxed().toList(), filter);
+    }
+  }
+
+  /** Writes a fixed-width value's bits, whatever the vector's logical type. */
+  private static void setBits(BaseFixedWidthVector vector, int r, Object value) {
+    ArrowBuf data = vector.getDataBuffer();
+    switch (vector.getTypeWidth()) {
+      case 1 -> data.setByte(r, (Byte) value);
+      case 2 -> data.setShort(2L * r, (Short) value);
+      case 4 -> data.setInt(4L * r, (Integer) value);
+      default -> data.setLong(8L * r, (Long) value);
+    }
+    BitVectorHelper.setBit(vector.getValidityBuffer(), r);
   }
 
   /** Batches of {@link #value} for a schema, one row group each when written to Parquet. */
