@@ -193,3 +193,18 @@ def test_a_truncated_file_names_its_footer(node, files):
     for error in (info, got):
         assert_clear(error, path, pa.ArrowInvalid, "is damaged: its Parquet footer is unreadable")
     assert_still_serves(node, files)
+
+
+def test_a_damaged_stored_arrow_schema_is_damage_not_a_missing_feature(node, files):
+    """The footer's ARROW:schema value (base64 of a flatbuffer) overwritten in place: the footer still
+    parses, the reader cannot read the schema; that is damage (INVALID_ARGUMENT), not UNIMPLEMENTED."""
+    data = bytearray((files / "good.parquet").read_bytes())
+    key = data.rindex(b"ARROW:schema")
+    value = key + len(b"ARROW:schema") + 4  # the value's thrift length prefix follows the key
+    data[value + 8:value + 48] = b"A" * 40  # valid base64, but no flatbuffer
+    path = files / "bad-arrow-schema.parquet"
+    path.write_bytes(bytes(data))
+    info, got = info_and_get(node, path)
+    for error in (info, got):
+        assert_clear(error, path, pa.ArrowInvalid, "is damaged: its stored Arrow schema")
+    assert_still_serves(node, files)

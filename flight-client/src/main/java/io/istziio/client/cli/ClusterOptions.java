@@ -2,7 +2,10 @@ package io.istziio.client.cli;
 
 import io.istziio.client.IstziioClient;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /** How a command reaches the cluster: seed nodes, or the Redis that holds the membership. */
 final class ClusterOptions {
@@ -15,7 +18,7 @@ final class ClusterOptions {
 
   @Option(names = "--redis", paramLabel = "URI", defaultValue = "${env:ISTZIIO_REDIS}",
       description = "Follow the membership in this Redis instead of asking the nodes "
-          + "(env ISTZIIO_REDIS).")
+          + "(env ISTZIIO_REDIS, which an explicit --node overrides).")
   String redis;
 
   @Option(names = "--cluster", defaultValue = "${env:ISTZIIO_CLUSTER:-default}",
@@ -26,8 +29,24 @@ final class ClusterOptions {
       description = "Owners per path to try; 0 takes the nodes' setting. Default: ${DEFAULT-VALUE}.")
   int replicas;
 
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
+  /**
+   * Whether to follow Redis: --redis given, or ISTZIIO_REDIS set and no --node given (a flag on the
+   * command line beats the environment).
+   */
+  private boolean followRedis() {
+    if (redis == null) {
+      return false;
+    }
+    ParseResult parsed = command.commandLine().getParseResult();
+    return parsed.hasMatchedOption("--redis") || !parsed.hasMatchedOption("--node");
+  }
+
   /** A client with a ring view, or an error naming the addresses that did not answer. */
   IstziioClient connect() throws Exception {
+    String redis = followRedis() ? this.redis : null;
     IstziioClient client = redis != null
         ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2)
         : IstziioClient.connect(replicas, nodes.toArray(String[]::new));

@@ -43,15 +43,22 @@ public final class ReadFailure {
 
   /**
    * A schema Arrow cannot read although its footer parsed and passed {@link FooterCheck}: a shape
-   * of schema (an unusual map or list) that the reader does not take, so UNIMPLEMENTED.
+   * of schema (an unusual map or list) that the reader does not take, so UNIMPLEMENTED; or a
+   * stored Arrow schema that does not parse, which is damage (INVALID_ARGUMENT).
    *
    * @param e what the native reader threw ({@link #isNative})
    * @param local the node's copy of the object, whose path is replaced by {@code name}
    * @param name the object's path
    */
   public static FlightRuntimeException schema(Throwable e, Path local, String name) {
+    String cause = describe(e, local, name);
+    if (cause.toLowerCase(java.util.Locale.ROOT).contains("flatbuffer")) {
+      // The footer parsed but its ARROW:schema entry (pyarrow's stored schema) did not: damage.
+      return Errors.invalid("%s is damaged: its stored Arrow schema (the footer's ARROW:schema "
+          + "entry) does not parse (%s); write the object again", name, cause);
+    }
     return Errors.unimplemented("this node's Parquet reader cannot read the schema of %s (%s)",
-        name, describe(e, local, name));
+        name, cause);
   }
 
   /**
