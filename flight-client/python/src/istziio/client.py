@@ -90,7 +90,9 @@ class Client:
             ``pyarrow.compute.Expression``, sent as Substrait over the dataset's schema.
         :param partitioning: ``"hive"`` or ``"none"``; default: detected by the node.
         :returns: a ``pyarrow.RecordBatchReader`` that reads as it is consumed (files in parallel,
-            bounded); engines such as DuckDB and polars take it as it is. Close it to stop early.
+            bounded); engines such as DuckDB and polars take it as it is. To stop early, drop it
+            (``del reader``, or let it go out of scope): releasing it cancels the streams under
+            way (pyarrow's ``close()`` alone keeps its batch iterator, and so the streams, alive).
         :raises IstziioError: the node's status and message (e.g. :class:`NotFoundError`); from
             GetFlightInfo at once, from a file's read when the stream reaches it.
         """
@@ -131,7 +133,7 @@ class Client:
                     if n_rows is not None and seen >= n_rows:
                         break
             finally:
-                reader.close()
+                del reader  # releasing the reader cancels the streams still under way
 
         return register_io_source(source, schema=schema)
 
