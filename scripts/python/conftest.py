@@ -12,6 +12,8 @@ import time
 import pytest
 
 HOME = pathlib.Path(__file__).resolve().parents[2]
+# The tests and examples import this checkout's istziio package, not a copy installed in the venv.
+sys.path.insert(0, str(HOME / "flight-client" / "python" / "src"))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,9 @@ pyarrow itself finds in the file.
 import json
 import os
 import subprocess
+import sys
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.flight as flight
 import pyarrow.parquet as pq
@@ -48,3 +50,18 @@ def test_example_reads_the_owner_with_columns_and_filter(cluster, tmp_path):
 def ring(location):
     result = next(flight.connect(location).do_action(flight.Action("ring", b"")))
     return json.loads(result.body.to_pybytes())
+
+
+def test_example_script_reads_a_file_without_the_sample_columns(cluster):
+    """It used to ask for id, name and score whatever the file held, and so failed on any other
+    file; by default it reads every column and row."""
+    local = os.path.join(cluster["dir"], "data", "example-other.parquet")
+    os.makedirs(os.path.dirname(local), exist_ok=True)
+    pq.write_table(pa.table({"x": [1, 2, 3], "label": ["a", "b", None]}), local)
+    node = cluster["ISTZIIO_NODE"].split(",")[0]
+    run = subprocess.run([sys.executable, str(HOME / "scripts" / "python" / "istziio_example.py"),
+                          node, "file://" + local], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    assert run.returncode == 0, run.stdout
+    assert "x: [[1,2,3]]" in run.stdout
+    assert "'rows': 3" in run.stdout

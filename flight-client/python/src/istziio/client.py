@@ -1,0 +1,261 @@
+"""The routed client: GetFlightInfo on any node, DoGet straight at each file's owner."""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.flight as flight
+
+from . import errors, tickets
+from .pool import FlightClientPool
+from .reader import read_endpoints
+from .tickets import Filter, Target
+
+# GetFlightInfo may move to another node after these; anything else is the request's fault.
+_TRY_ANOTHER_NODE = {"UNAVAILABLE", "TIMED_OUT", "CANCELLED"}
+
+
+def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffer: int = 4,
+            call_timeout: float = 10.0) -> "Client":
+    """A client of the cluster that ``locations`` belong to.
+
+    :param locations: one or more node locations (``"grpc+tcp://host:8815"``); any node will do,
+        the others are learnt from its ring view. A Redis URI is not accepted: this package
+        depends on pyarrow only.
+    :param parallelism: files (endpoints) read at once by one read.
+    :param buffer: batches each of those may hold ahead of the consumer.
+    :param call_timeout: seconds GetFlightInfo and the admin actions may take on one node before
+        the next node is asked.
+    :raises ValueError: no location, or one that is not ``grpc[+tcp|+tls]://host:port``.
+    """
+    return Client(locations, parallelism=parallelism, buffer=buffer, call_timeout=call_timeout)
+
+
+class Client:
+    """Reads Parquet objects and datasets through istziio nodes. Thread-safe; close it (or use it
+    as a context manager) to close its connections.
+
+    A read asks any node for the FlightInfo of the path (one endpoint per file, each listing the
+    file's owners in ring order), then reads the endpoints from their owners, ``parallelism`` at a
+    time, each file's batches in order and the files in the FlightInfo's order (sorted by path).
+    When an owner is unreachable or fails mid-stream, the next owner serves the rest of that file,
+    pinned to the version the first one served."""
+
+    def __init__(self, locations: Union[str, Sequence[str]], *, parallelism: int = 4,
+                 buffer: int = 4, call_timeout: float = 10.0):
+        seeds = [locations] if isinstance(locations, str) else list(locations)
+        if not seeds:
+            raise ValueError("connect() needs at least one node location, e.g. grpc+tcp://127.0.0.1:8815")
+        for seed in seeds:
+            if not isinstance(seed, str) or not seed.startswith(("grpc://", "grpc+tcp://", "grpc+tls://")):
+                raise ValueError(f"{seed!r} is not a node location; give grpc+tcp://host:port")
+        if parallelism < 1 or buffer < 1:
+            raise ValueError("parallelism and buffer must be at least 1")
+        self._nodes: List[str] = list(dict.fromkeys(seeds))
+        self._learnt = False
+        self._next_node = 0
+        self._lock = threading.Lock()
+        self._pool = FlightClientPool()
+        self._parallelism = parallelism
+        self._buffer = buffer
+        self._options = flight.FlightCallOptions(timeout=call_timeout)
+        self._last_stats: List[Dict[str, Any]] = []
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def read_table(self, path: Target, columns: Optional[Sequence[str]] = None,
+                   filter: Filter = None, *, partitioning: Optional[str] = None,
+                   with_stats: bool = False) -> Union[pa.Table, Tuple[pa.Table, List[Dict[str, Any]]]]:
+        """Every matching row of ``path`` as one table (see :meth:`read_batches` for the
+        arguments). With ``with_stats=True`` it returns ``(table, stats)``, ``stats`` as
+        :attr:`last_stats`."""
+        stats: List[Dict[str, Any]] = []
+        with self._read(path, columns, filter, partitioning, stats.extend) as reader:
+            table = reader.read_all()
+        return (table, stats) if with_stats else table
+
+    def read_batches(self, path: Target, columns: Optional[Sequence[str]] = None,
+                     filter: Filter = None, *, partitioning: Optional[str] = None) -> pa.RecordBatchReader:
+        """A stream of the matching rows of ``path``, as record batches.
+
+        :param path: an object (``s3://bucket/key.parquet``, ``file:///abs/path``), a prefix
+            ending in ``/`` (every object under it), a glob (``s3://bucket/t/**/*.parquet``) or a
+            list of object paths.
+        :param columns: the columns to return, in this order (partition columns included);
+            default all.
+        :param filter: a predicate in the filter language (``"a > 5 AND b IS NOT NULL"``) or a
+            ``pyarrow.compute.Expression``, sent as Substrait over the dataset's schema.
+        :param partitioning: ``"hive"`` or ``"none"``; default: detected by the node.
+        :returns: a ``pyarrow.RecordBatchReader`` that reads as it is consumed (files in parallel,
+            bounded); engines such as DuckDB and polars take it as it is. To stop early, drop it
+            (``del reader``, or let it go out of scope): releasing it cancels the streams under
+            way (pyarrow's ``close()`` alone keeps its batch iterator, and so the streams, alive).
+        :raises IstziioError: the node's status and message (e.g. :class:`NotFoundError`); from
+            GetFlightInfo at once, from a file's read when the stream reaches it.
+        """
+        return self._read(path, columns, filter, partitioning, lambda stats: None)
+
+    def info(self, path: Target, columns: Optional[Sequence[str]] = None, filter: Filter = None,
+             *, partitioning: Optional[str] = None) -> flight.FlightInfo:
+        """GetFlightInfo of the read: the schema, one endpoint per file with its owners (primary
+        first) and ticket, ``total_records``/``total_bytes`` (-1 when unknown)."""
+        return self._info(self._ticket(path, columns, filter, partitioning))[0]
+
+    def scan_polars(self, path: Target, columns: Optional[Sequence[str]] = None,
+                    filter: Filter = None, *, partitioning: Optional[str] = None) -> Any:
+        """A ``polars.LazyFrame`` over the read (needs polars): nothing is read until it is
+        collected; the columns the query uses are asked of the nodes, its predicate runs in polars
+        on each batch (give ``filter`` to run one in the nodes), and a ``head(n)`` stops the read
+        after ``n`` rows."""
+        import polars as pl
+        from polars.io.plugins import register_io_source
+
+        schema = pl.from_arrow(self.info(path, columns, filter, partitioning=partitioning)
+                               .schema.empty_table()).schema
+
+        def source(with_columns: Optional[List[str]], predicate: Any, n_rows: Optional[int],
+                   batch_size: Optional[int]) -> Iterator[Any]:
+            reader = self.read_batches(path, with_columns if with_columns is not None else columns,
+                                       filter, partitioning=partitioning)
+            seen = 0
+            try:
+                for batch in reader:
+                    frame = pl.from_arrow(batch)
+                    if predicate is not None:
+                        frame = frame.filter(predicate)
+                    if n_rows is not None:
+                        frame = frame.head(n_rows - seen)
+                    seen += frame.height
+                    yield frame
+                    if n_rows is not None and seen >= n_rows:
+                        break
+            finally:
+                del reader  # releasing the reader cancels the streams still under way
+
+        return register_io_source(source, schema=schema)
+
+    @property
+    def last_stats(self) -> List[Dict[str, Any]]:
+        """The node's account of each file of the last read that finished, in file order: the
+        README's ReadStats fields (``cache``, ``tier``, ``rows``, ``bytes``, ``fetchNanos``,
+        ``version``...) plus ``path``, ``node`` (the location that served it) and ``failovers``."""
+        return list(self._last_stats)
+
+    # -- cluster -------------------------------------------------------------------------------
+
+    def node_stats(self, location: str) -> Dict[str, Any]:
+        """The counters of the node at ``location`` (the ``stats`` action), as a dict."""
+        return self._action(location, "stats")
+
+    def ring(self) -> Dict[str, Any]:
+        """The ring view of the first node that answers: ``{"members": [{"id", "location",
+        "weight"}], "replicas", "epoch", ...}``."""
+        failures = []
+        for location in self._nodes_in_order():
+            try:
+                return self._action(location, "ring")
+            except errors.UnavailableError as e:
+                failures.append(f"{location} ({e.message})")
+        raise errors.UnavailableError("UNAVAILABLE", "no node answered; tried " + ", ".join(failures))
+
+    def close(self) -> None:
+        """Closes the connections; reads under way fail."""
+        self._pool.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _read(self, path: Target, columns: Optional[Sequence[str]], filter: Filter,
+              partitioning: Optional[str], sink: Any) -> pa.RecordBatchReader:
+        info, answered_by = self._info(self._ticket(path, columns, filter, partitioning))
+        schema = info.schema
+
+        def done(stats: List[Dict[str, Any]]) -> None:
+            self._last_stats = stats
+            sink(stats)
+
+        batches = read_endpoints(self._pool, info, answered_by, self._parallelism, self._buffer, done)
+        return pa.RecordBatchReader.from_batches(schema, (_conform(b, schema) for b in batches))
+
+    def _ticket(self, path: Target, columns: Optional[Sequence[str]], filter: Filter,
+                partitioning: Optional[str]) -> Dict[str, Any]:
+        if filter is None or isinstance(filter, str):
+            return tickets.dataset_ticket(path, columns, filter, partitioning=partitioning)
+        if isinstance(filter, pc.Expression):
+            # Substrait references columns by position, so it is written against the schema of
+            # every column (the file's, in file order, then the partition columns).
+            whole = self._info(tickets.dataset_ticket(path, partitioning=partitioning))[0].schema
+            return tickets.dataset_ticket(path, columns, substrait=tickets.substrait_filter(filter, whole),
+                                          partitioning=partitioning)
+        raise TypeError(f"filter must be a string or a pyarrow.compute.Expression, not {type(filter).__name__}")
+
+    def _info(self, ticket: Dict[str, Any]) -> Tuple[flight.FlightInfo, str]:
+        """GetFlightInfo from the first node that answers, and that node's location."""
+        descriptor = flight.FlightDescriptor.for_command(tickets.encode(ticket))
+        target = ticket.get("path", ticket.get("paths"))
+        failures = []
+        for location in self._nodes_in_order():
+            try:
+                info = self._pool.get(location).get_flight_info(descriptor, self._options)
+            except (pa.ArrowException, OSError) as e:
+                code, message = errors.status_of(e)
+                if code not in _TRY_ANOTHER_NODE:
+                    raise errors.from_flight(e, str(target)) from None
+                failures.append(f"{location} ({message})")
+                self._pool.evict(location)
+                continue
+            self._learn_members(location)
+            return info, location
+        raise errors.UnavailableError(
+            "UNAVAILABLE", f"no node could be asked about {target}; tried {', '.join(failures)}",
+            str(target))
+
+    def _nodes_in_order(self) -> List[str]:
+        """Every known node, starting at the next in turn, so GetFlightInfos spread over them."""
+        with self._lock:
+            nodes = list(self._nodes)
+            start = self._next_node % len(nodes)
+            self._next_node += 1
+        return nodes[start:] + nodes[:start]
+
+    def _learn_members(self, location: str) -> None:
+        """Adds the ring's members to the nodes GetFlightInfo may ask, once, so a client given
+        one seed survives that seed's loss."""
+        if self._learnt:
+            return
+        self._learnt = True
+        try:
+            members = self._action(location, "ring").get("members", [])
+        except errors.IstziioError:
+            return  # best effort: the seeds still work
+        with self._lock:
+            for member in members:
+                if isinstance(member, dict) and isinstance(member.get("location"), str) \
+                        and member["location"] not in self._nodes:
+                    self._nodes.append(member["location"])
+
+    def _action(self, location: str, name: str) -> Dict[str, Any]:
+        try:
+            results = list(self._pool.get(location).do_action(flight.Action(name, b""), self._options))
+        except (pa.ArrowException, OSError) as e:
+            self._pool.evict(location)
+            raise errors.from_flight(e) from None
+        return json.loads(results[0].body.to_pybytes()) if results else {}
+
+
+def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """``batch`` with exactly ``schema`` (the FlightInfo's): a node's stream may differ in schema
+    metadata only, which RecordBatchReader.from_batches would refuse."""
+    if batch.schema.equals(schema, check_metadata=True):
+        return batch
+    if batch.schema.equals(schema):
+        return pa.RecordBatch.from_arrays(batch.columns, schema=schema)
+    return batch.cast(schema)

@@ -1,0 +1,48 @@
+"""One Flight client per node location, shared by every read of a :class:`istziio.Client`."""
+from __future__ import annotations
+
+import threading
+from typing import Dict
+
+import pyarrow.flight as flight
+
+
+class FlightClientPool:
+    """Flight clients keyed by location URI (``grpc+tcp://host:port``). pyarrow's FlightClient is
+    thread-safe, so one per node serves every concurrent stream to it (gRPC multiplexes them over
+    one connection). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._clients: Dict[str, flight.FlightClient] = {}
+        self._lock = threading.Lock()
+
+    def get(self, location: str) -> flight.FlightClient:
+        """The client for ``location``, connected on first use (gRPC connects lazily)."""
+        with self._lock:
+            client = self._clients.get(location)
+            if client is None:
+                client = flight.FlightClient(location)
+                self._clients[location] = client
+            return client
+
+    def evict(self, location: str) -> None:
+        """Drops the client of a node that failed, so the next use reconnects."""
+        with self._lock:
+            client = self._clients.pop(location, None)
+        if client is not None:
+            _close_quietly(client)
+
+    def close(self) -> None:
+        """Closes every client; the pool may be used again afterwards."""
+        with self._lock:
+            clients = list(self._clients.values())
+            self._clients.clear()
+        for client in clients:
+            _close_quietly(client)
+
+
+def _close_quietly(client: flight.FlightClient) -> None:
+    try:
+        client.close()
+    except Exception:  # closing a client to a dead node may fail; there is nothing to release
+        pass

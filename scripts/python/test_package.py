@@ -1,0 +1,339 @@
+"""The Python package `istziio` (flight-client/python) against real nodes: the local cluster (Redis,
+S3Proxy, three nodes) for routing, filters, projection, errors, datasets and the three engines; a
+pair of nodes of its own, with static membership, for failover (one is killed)."""
+import contextlib
+import gc
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.flight as flight
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+import pytest
+
+import istziio
+from istziio.reader import read_endpoints
+from istziio.pool import FlightClientPool
+from conftest import HOME
+
+import example_duckdb
+import example_pandas
+import example_polars
+
+
+# -- data in the cluster's S3 ---------------------------------------------------------------------
+
+def sample_table(rows, seed=0):
+    ids = pa.array(range(seed, seed + rows), pa.int64())
+    return pa.table({
+        "id": ids,
+        "name": pa.array([None if i % 7 == 0 else f"n{i % 100}" for i in range(seed, seed + rows)]),
+        "score": pc.multiply(pc.cast(ids, pa.float64()), 0.5),
+    })
+
+
+@pytest.fixture(scope="module")
+def s3(cluster):
+    """pyarrow's S3 filesystem on the cluster's S3Proxy."""
+    endpoint = cluster["ISTZIIO_S3_ENDPOINT"]
+    return pafs.S3FileSystem(access_key=cluster["AWS_ACCESS_KEY_ID"],
+                             secret_key=cluster["AWS_SECRET_ACCESS_KEY"],
+                             endpoint_override=endpoint.split("://", 1)[1],
+                             scheme=endpoint.split("://", 1)[0], region=cluster["ISTZIIO_S3_REGION"])
+
+
+@pytest.fixture(scope="module")
+def files(s3):
+    """Eight files s3://data/pkg/f-0..7.parquet of 3,000 rows (row groups of 500); their tables."""
+    tables = {}
+    for i in range(8):
+        table = sample_table(3000, seed=i * 3000)
+        path = f"data/pkg/f-{i}.parquet"
+        pq.write_table(table, path, filesystem=s3, row_group_size=500)
+        tables["s3://" + path] = table
+    return tables
+
+
+@pytest.fixture(scope="module")
+def client(cluster):
+    with istziio.connect([cluster["ISTZIIO_NODE"].split(",")[0]]) as client:
+        yield client
+
+
+def locations(client):
+    return [m["location"] for m in client.ring()["members"]]
+
+
+# -- routing, projection, filters -----------------------------------------------------------------
+
+def test_each_file_is_read_from_its_owner_and_no_doget_is_misrouted(client, files):
+    nodes = locations(client)
+    assert len(nodes) == 3
+    misrouted_before = sum(client.node_stats(n)["misroutedDoGets"] for n in nodes)
+    served = set()
+    for path, expected in files.items():
+        # The owner as every node names it, asked without the package.
+        owners = {flight.connect(n).get_flight_info(flight.FlightDescriptor.for_path(path))
+                  .endpoints[0].locations[0].uri.decode() for n in nodes}
+        assert len(owners) == 1
+        table, stats = client.read_table(path, with_stats=True)
+        assert table.equals(expected)
+        assert [s["node"] for s in stats] == list(owners)
+        assert stats[0]["rows"] == expected.num_rows and stats[0]["failovers"] == 0
+        assert client.last_stats == stats
+        served |= owners
+    assert len(served) > 1, "eight paths spread over more than one owner"
+    assert sum(client.node_stats(n)["misroutedDoGets"] for n in nodes) == misrouted_before
+
+
+def test_columns_come_in_the_order_asked(client, files):
+    path, expected = next(iter(files.items()))
+    table = client.read_table(path, columns=["score", "id"])
+    assert table.equals(expected.select(["score", "id"]))
+
+
+def test_a_string_filter_and_an_expression_give_the_rows_pyarrow_gives(client, files):
+    path, expected = list(files.items())[1]
+    want = expected.filter((pc.field("id") < 3500) & pc.field("name").is_valid()).select(["id", "name"])
+    by_text = client.read_table(path, ["id", "name"], "id < 3500 AND name IS NOT NULL")
+    by_expression = client.read_table(path, ["id", "name"],
+                                      (pc.field("id") < 3500) & pc.field("name").is_valid())
+    assert by_text.equals(want)
+    assert by_expression.equals(want)
+    assert 0 < want.num_rows < expected.num_rows
+
+
+def test_read_batches_streams_the_same_rows(client, files):
+    path, expected = list(files.items())[2]
+    reader = client.read_batches(path, filter="score >= 3000")
+    assert isinstance(reader, pa.RecordBatchReader)
+    assert reader.schema == expected.schema
+    assert reader.read_all().equals(expected.filter(pc.field("score") >= 3000))
+
+
+def test_a_missing_object_raises_not_found_naming_it(client):
+    with pytest.raises(istziio.NotFoundError) as raised:
+        client.read_table("s3://data/pkg/no-such.parquet")
+    assert raised.value.code == "NOT_FOUND"
+    assert "s3://data/pkg/no-such.parquet" in str(raised.value)
+    assert "gRPC" not in str(raised.value)
+    assert isinstance(raised.value, FileNotFoundError)
+
+
+def test_bad_requests_raise_invalid_request_with_the_nodes_message(client, files):
+    path = next(iter(files))
+    with pytest.raises(istziio.InvalidRequestError, match=r'unknown column "nope"'):
+        client.read_table(path, columns=["nope"])
+    with pytest.raises(istziio.InvalidRequestError, match=r"does not parse at position"):
+        client.read_table(path, filter="id >")
+    with pytest.raises(ValueError, match=r"cannot be sent as Substrait"):
+        client.read_table(path, filter=pc.field("nope") > 1)
+    with pytest.raises(TypeError, match=r"filter must be a string or a pyarrow.compute.Expression"):
+        client.read_table(path, filter=42)
+    with pytest.raises(TypeError, match=r"columns must be a list"):
+        client.read_table(path, columns="id")
+    # the node keeps serving
+    assert client.read_table(path, columns=["id"]).num_rows == 3000
+
+
+def test_connect_refuses_what_is_not_a_location():
+    with pytest.raises(ValueError, match="not a node location"):
+        istziio.connect(["127.0.0.1:8815"])
+    with pytest.raises(ValueError, match="at least one"):
+        istziio.connect([])
+
+
+# -- many endpoints -------------------------------------------------------------------------------
+
+def test_endpoints_are_read_in_parallel_each_file_in_order(client, files):
+    """A FlightInfo of eight endpoints (what a dataset's GetFlightInfo answers), read three at a
+    time with one batch buffered each: the batches arrive file after file, each file's in order."""
+    infos = [client.info(path) for path in files]
+    schema = infos[0].schema
+    endpoints = [info.endpoints[0] for info in infos]
+    combined = flight.FlightInfo(schema, flight.FlightDescriptor.for_path("many"), endpoints, -1, -1)
+    pool = FlightClientPool()
+    done = []
+    try:
+        batches = list(read_endpoints(pool, combined, "unused", parallelism=3, buffer=1,
+                                      on_done=done.append))
+    finally:
+        pool.close()
+    assert pa.Table.from_batches(batches, schema).equals(pa.concat_tables(files.values()))
+    assert [s["path"] for s in done[0]] == list(files)
+
+
+def test_dropping_a_reader_early_stops_its_streams(client, files):
+    """pyarrow's close() keeps the batch iterator alive; releasing the reader ends it, which
+    cancels the streams and ends the reading threads."""
+    reader = client.read_batches(list(files)[3])
+    first = reader.read_next_batch()
+    assert first.num_rows > 0
+    reader.close()
+    del reader
+    gc.collect()
+    for thread in threading.enumerate():
+        if thread.name.startswith("istziio-read-"):
+            thread.join(timeout=30)
+            assert not thread.is_alive()
+
+
+# -- datasets (the node's side lands with branch `datasets`) --------------------------------------
+
+@pytest.fixture(scope="module")
+def hive(s3):
+    """s3://data/pkg/trips/year=Y/part-i.parquet: 3 years × 3 files, year not in the files."""
+    for year in (2023, 2024, 2025):
+        for i in range(3):
+            pq.write_table(sample_table(200, seed=year * 10 + i * 1000),
+                           f"data/pkg/trips/year={year}/part-{i}.parquet", filesystem=s3)
+    return "s3://data/pkg/trips/"
+
+
+def dataset_reads(client, prefix):
+    try:
+        client.info(prefix)
+    except istziio.IstziioError as e:
+        pytest.skip(f"these nodes do not read datasets yet: {e}")
+
+
+def test_a_hive_prefix_reads_as_pyarrow_dataset_reads_it(client, s3, hive):
+    dataset_reads(client, hive)
+    expected = ds.dataset(hive[len("s3://"):], filesystem=s3, format="parquet",
+                          partitioning="hive").to_table(filter=pc.field("year") >= 2024)
+    info = client.info(hive, filter="year >= 2024")
+    assert len(info.endpoints) == 6, "2023's three files are pruned before any download"
+    table = client.read_table(hive, filter="year >= 2024")
+    assert table.sort_by([("year", "ascending"), ("id", "ascending")]).equals(
+        expected.sort_by([("year", "ascending"), ("id", "ascending")]))
+    assert len(client.last_stats) == 6
+
+
+# -- engines --------------------------------------------------------------------------------------
+
+def test_pandas_example(client, files):
+    path, expected = next(iter(files.items()))
+    frame = example_pandas.main(client_location(client), path, "id < 100")
+    assert frame.equals(expected.filter(pc.field("id") < 100).to_pandas())
+
+
+def test_polars_example_eager_and_lazy(client, files):
+    path, expected = list(files.items())[4]
+    frame, head, count = example_polars.main(client_location(client), path)
+    assert frame.to_arrow().equals(expected.cast(frame.to_arrow().schema))
+    assert head["id"].to_list() == expected["id"].to_pylist()[:5]
+    assert count == expected.num_rows
+
+
+def test_polars_lazy_frame_filters_and_projects(client, files):
+    import polars as pl
+    path, expected = list(files.items())[5]
+    lazy = client.scan_polars(path)
+    got = lazy.filter(pl.col("id") % 2 == 0).select("score").collect()
+    want = expected.filter(pc.equal(pc.bit_wise_and(expected["id"], 1), 0))["score"].to_pylist()
+    assert got["score"].to_list() == want
+
+
+def test_duckdb_example_streams_the_reader(client, files):
+    path, expected = list(files.items())[6]
+    rows = example_duckdb.main(client_location(client), path,
+                               "SELECT count(*), sum(id), count(name) FROM t WHERE score < 10000")
+    want = expected.filter(pc.field("score") < 10000)
+    assert rows == [(want.num_rows, pc.sum(want["id"]).as_py(), pc.count(want["name"]).as_py())]
+
+
+def client_location(client):
+    return locations(client)[0]
+
+
+# -- failover: two nodes of our own ---------------------------------------------------------------
+
+def free_ports(count):
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+
+
+@contextlib.contextmanager
+def node_pair(root, tmp_path):
+    """Two nodes serving `root` as file:///..., each listing the other (static membership, two
+    owners per path); yields {location: Popen}. A killed node stays in both rings."""
+    ports = free_ports(2)
+    location = {p: f"grpc+tcp://127.0.0.1:{p}" for p in ports}
+    processes = {}
+    try:
+        for i, port in enumerate(ports):
+            other = ports[1 - i]
+            log = tmp_path / f"node-{port}.log"
+            with open(log, "w") as out:
+                processes[location[port]] = subprocess.Popen(
+                    [str(HOME / "scripts" / "istziio-node"), "--id", f"n{port}", "--port", str(port),
+                     "--local-root", str(root), "--cache-dir", str(tmp_path / f"cache-{port}"),
+                     "--cache-size", "512MiB", "--batch-bytes", "256KiB", "--replicas", "2",
+                     "--members", f"n{other}={location[other]}"],
+                    stdout=out, stderr=subprocess.STDOUT)
+        for port in ports:
+            log = tmp_path / f"node-{port}.log"
+            deadline = time.time() + 60
+            while "serving at" not in log.read_text():
+                assert processes[location[port]].poll() is None, log.read_text()
+                assert time.time() < deadline, "the node did not start within 60 s:\n" + log.read_text()
+                time.sleep(0.1)
+        yield processes
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in processes.values():
+            process.wait(timeout=30)
+
+
+def test_a_dead_owner_is_skipped(tmp_path):
+    root = tmp_path / "data"
+    root.mkdir()
+    tables = {}
+    for i in range(6):
+        tables[f"file://{root}/g-{i}.parquet"] = sample_table(1000, seed=i * 1000)
+        pq.write_table(tables[f"file://{root}/g-{i}.parquet"], root / f"g-{i}.parquet")
+    with node_pair(root, tmp_path) as nodes:
+        dead, alive = list(nodes)
+        with istziio.connect([dead, alive]) as client:
+            primaries = {path: client.info(path).endpoints[0].locations[0].uri.decode() for path in tables}
+            assert set(primaries.values()) == {dead, alive}, "both nodes own some of the six paths"
+            nodes[dead].send_signal(signal.SIGKILL)
+            nodes[dead].wait()
+            for path, expected in tables.items():
+                table, stats = client.read_table(path, with_stats=True)
+                assert table.equals(expected)
+                assert stats[0]["node"] == alive
+                assert stats[0]["failovers"] == (1 if primaries[path] == dead else 0)
+
+
+def test_a_stream_broken_mid_file_resumes_on_the_replica_after_the_rows_delivered(tmp_path):
+    root = tmp_path / "data"
+    root.mkdir()
+    rows = 4_000_000  # 32 MB of random doubles: far more than the client's gRPC buffers hold
+    expected = pa.table({"k": pa.array(range(rows), pa.int64()), "v": pc.random(rows)})
+    pq.write_table(expected, root / "big.parquet", row_group_size=250_000)
+    path = f"file://{root}/big.parquet"
+    with node_pair(root, tmp_path) as nodes:
+        with istziio.connect(list(nodes), parallelism=1, buffer=1) as client:
+            owner = client.info(path).endpoints[0].locations[0].uri.decode()
+            reader = client.read_batches(path)
+            batches = [reader.read_next_batch()]
+            nodes[owner].send_signal(signal.SIGKILL)  # the owner dies with the file half sent
+            nodes[owner].wait()
+            batches.extend(reader)
+            got = pa.Table.from_batches(batches, reader.schema)
+            stats = client.last_stats
+    assert got.equals(expected)
+    assert stats[0]["failovers"] == 1
+    assert stats[0]["node"] != owner
