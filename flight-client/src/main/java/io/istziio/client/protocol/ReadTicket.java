@@ -29,16 +29,32 @@ import org.apache.arrow.flight.Ticket;
  * @param version the object's version (its ETag, as {@link ServedVersion} reports it) that the
  *     read must serve, or fail with NOT_FOUND ({@link Failures#isVersionGone}); null for the
  *     current one. A client resuming a broken stream sends it so that no read splices two versions.
+ * @param paths instead of {@code path}: a dataset of these objects, each taken literally
+ * @param partitioning for a dataset: {@code "hive"} or {@code "none"}; null to let the node
+ *     detect hive directories ({@code key=value})
+ * @param partition for one file of a dataset (a file ticket, as a dataset's endpoints carry it):
+ *     the partition columns appended to the file's rows as constants, in this order
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReadTicket(String path, List<String> columns, String filter, String substrait,
-    String version) {
+    String version, List<String> paths, String partitioning, List<PartitionValue> partition) {
 
-  public static final String FIELDS = "path, columns, filter, substrait, version";
+  public static final String FIELDS =
+      "path, paths, columns, filter, substrait, version, partitioning, partition";
+  public static final String HIVE = "hive";
+  public static final String NO_PARTITIONING = "none";
 
   public ReadTicket {
     // Not List.copyOf: it throws on a null element, which validate() reports properly.
     columns = columns == null ? null : Collections.unmodifiableList(new ArrayList<>(columns));
+    paths = paths == null ? null : Collections.unmodifiableList(new ArrayList<>(paths));
+    partition = partition == null ? null : Collections.unmodifiableList(new ArrayList<>(partition));
+  }
+
+  /** A ticket for one object, pinned to {@code version} (null: the current one). */
+  public ReadTicket(String path, List<String> columns, String filter, String substrait,
+      String version) {
+    this(path, columns, filter, substrait, version, null, null, null);
   }
 
   /** A ticket for the object's current version. */
@@ -46,27 +62,58 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
     this(path, columns, filter, substrait, null);
   }
 
+  /** A dataset ticket for these objects, each taken literally (a key may hold a {@code *}). */
+  public static ReadTicket ofPaths(List<String> paths) {
+    return new ReadTicket(null, null, null, null, null, paths, null, null);
+  }
+
+  /**
+   * Whether the ticket names many objects: a prefix ({@code path} ending in {@code /}), a glob
+   * ({@code path} holding {@code *}) or a {@code paths} list. A dataset is read by the endpoints
+   * of its GetFlightInfo, one per file, never by one DoGet.
+   */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isDataset() {
+    return paths != null || (path != null && (path.endsWith("/") || path.contains("*")));
+  }
+
+  /** The path a dataset or object ticket is routed by: {@code path}, else the first of {@code paths}. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public String routingPath() {
+    return path != null ? path : paths != null && !paths.isEmpty() ? paths.get(0) : "";
+  }
+
+  /** The same dataset ticket with {@code "hive"}, {@code "none"} or null (detect). */
+  public ReadTicket withPartitioning(String newPartitioning) {
+    return new ReadTicket(path, columns, filter, substrait, version, paths, newPartitioning,
+        partition);
+  }
+
   public static ReadTicket of(String path) {
     return new ReadTicket(path, null, null, null);
   }
 
   public ReadTicket withColumns(List<String> newColumns) {
-    return new ReadTicket(path, newColumns, filter, substrait, version);
+    return new ReadTicket(path, newColumns, filter, substrait, version, paths, partitioning,
+        partition);
   }
 
   public ReadTicket withFilter(String newFilter) {
-    return new ReadTicket(path, columns, newFilter, substrait, version);
+    return new ReadTicket(path, columns, newFilter, substrait, version, paths, partitioning,
+        partition);
   }
 
   /** The same ticket pinned to one version of the object (an ETag); null for the current one. */
   public ReadTicket withVersion(String newVersion) {
-    return new ReadTicket(path, columns, filter, substrait, newVersion);
+    return new ReadTicket(path, columns, filter, substrait, newVersion, paths, partitioning,
+        partition);
   }
 
   /** The same ticket with a serialized Substrait ExtendedExpression as its filter. */
   public ReadTicket withSubstrait(byte[] extendedExpression) {
     return new ReadTicket(path, columns, filter,
-        java.util.Base64.getEncoder().encodeToString(extendedExpression), version);
+        java.util.Base64.getEncoder().encodeToString(extendedExpression), version, paths,
+        partitioning, partition);
   }
 
   public byte[] toJsonBytes() {
@@ -120,8 +167,22 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
   }
 
   private void validate() {
-    if (path == null || path.isBlank()) {
+    if (path != null && paths != null) {
+      throw invalid("the ticket has both \"path\" and \"paths\"; send one of them");
+    }
+    if (paths != null) {
+      if (paths.isEmpty()) {
+        throw invalid("\"paths\" is empty; list at least one object");
+      }
+      if (paths.stream().anyMatch(p -> p == null || p.isBlank())) {
+        throw invalid("\"paths\" holds a blank or null path; list object URIs as strings");
+      }
+    } else if (path == null || path.isBlank()) {
       throw invalid("the ticket has no \"path\"; send {\"path\": \"s3://bucket/key.parquet\"}");
+    }
+    if (partitioning != null && !HIVE.equals(partitioning) && !NO_PARTITIONING.equals(partitioning)) {
+      throw invalid("\"partitioning\" is \"%s\"; use \"hive\" or \"none\", or leave it out to "
+          + "detect key=value directories", shorten(partitioning));
     }
     if (columns != null) {
       Set<String> seen = new HashSet<>();
@@ -150,6 +211,10 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
     return switch (field) {
       case "path", "filter", "substrait", "version" -> "expected a string";
       case "columns" -> "expected a list of strings such as [\"a\", \"b\"]";
+      case "paths" -> "expected a list of object URIs such as [\"s3://bucket/a.parquet\"]";
+      case "partitioning" -> "expected \"hive\" or \"none\"";
+      case "partition" -> "expected a list such as [{\"name\": \"year\", \"type\": \"int32\", "
+          + "\"value\": \"2024\"}]";
       default -> "see the ticket format in the README";
     };
   }
