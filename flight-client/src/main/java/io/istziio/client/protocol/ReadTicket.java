@@ -29,11 +29,11 @@ import org.apache.arrow.flight.Ticket;
  * @param version the object's version (its ETag, as {@link ServedVersion} reports it) that the
  *     read must serve, or fail with NOT_FOUND ({@link Failures#isVersionGone}); null for the
  *     current one. A client resuming a broken stream sends it so that no read splices two versions.
- * @param paths instead of {@code path}: a dataset of these objects, each taken literally
- * @param partitioning for a dataset: {@code "hive"} or {@code "none"}; null to let the node
- *     detect hive directories ({@code key=value})
- * @param partition for one file of a dataset (a file ticket, as a dataset's endpoints carry it):
- *     the partition columns appended to the file's rows as constants, in this order
+ * @param paths instead of {@code path}: a dataset of these objects, each a literal path
+ * @param partitioning for a dataset: {@code "hive"} or {@code "none"}; null to detect it (hive
+ *     when every file's directories below the prefix are {@code key=value})
+ * @param partition for one object of a dataset (a file ticket): the partition columns appended
+ *     to its rows as constants, in this order; null for none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReadTicket(String path, List<String> columns, String filter, String substrait,
@@ -41,8 +41,22 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
 
   public static final String FIELDS =
       "path, paths, columns, filter, substrait, version, partitioning, partition";
+
+  /** The most objects a {@code paths} list may name (as many as a listing may find). */
+  public static final int MAX_PATHS = 100_000;
+
   public static final String HIVE = "hive";
-  public static final String NO_PARTITIONING = "none";
+  public static final String NONE = "none";
+
+  /**
+   * One partition column of a file ticket: its name, its type ({@code int32} or {@code string}),
+   * and its value as decimal or UTF-8 text, null for a null value. Serialized with the null.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record PartitionValue(String name, String type, String value) {
+    public static final String INT32 = "int32";
+    public static final String STRING = "string";
+  }
 
   public ReadTicket {
     // Not List.copyOf: it throws on a null element, which validate() reports properly.
@@ -51,42 +65,53 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
     partition = partition == null ? null : Collections.unmodifiableList(new ArrayList<>(partition));
   }
 
-  /** A ticket for one object, pinned to {@code version} (null: the current one). */
-  public ReadTicket(String path, List<String> columns, String filter, String substrait,
-      String version) {
-    this(path, columns, filter, substrait, version, null, null, null);
-  }
-
   /** A ticket for the object's current version. */
   public ReadTicket(String path, List<String> columns, String filter, String substrait) {
     this(path, columns, filter, substrait, null);
   }
 
-  /** A dataset ticket for these objects, each taken literally (a key may hold a {@code *}). */
+  /** A ticket for one object. */
+  public ReadTicket(String path, List<String> columns, String filter, String substrait,
+      String version) {
+    this(path, columns, filter, substrait, version, null, null, null);
+  }
+
+  /** A dataset of these objects (each a literal path). */
   public static ReadTicket ofPaths(List<String> paths) {
     return new ReadTicket(null, null, null, null, null, paths, null, null);
   }
 
   /**
-   * Whether the ticket names many objects: a prefix ({@code path} ending in {@code /}), a glob
-   * ({@code path} holding {@code *}) or a {@code paths} list. A dataset is read by the endpoints
-   * of its GetFlightInfo, one per file, never by one DoGet.
+   * Whether the ticket names many objects (a {@code paths} list, a {@code path} ending in
+   * {@code /} or holding {@code *}): it is read through GetFlightInfo's endpoints.
    */
   @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isDataset() {
-    return paths != null || (path != null && (path.endsWith("/") || path.contains("*")));
+    return paths != null || path != null && (path.endsWith("/") || path.indexOf('*') >= 0);
   }
 
-  /** The path a dataset or object ticket is routed by: {@code path}, else the first of {@code paths}. */
+  /**
+   * The path a client routes the ticket by (GetFlightInfo to its owner, who answers for a dataset
+   * as any node does): {@code path}, else the first of {@code paths}.
+   */
   @com.fasterxml.jackson.annotation.JsonIgnore
   public String routingPath() {
     return path != null ? path : paths != null && !paths.isEmpty() ? paths.get(0) : "";
   }
 
-  /** The same dataset ticket with {@code "hive"}, {@code "none"} or null (detect). */
+  /** The same ticket with {@code partitioning} set. */
   public ReadTicket withPartitioning(String newPartitioning) {
-    return new ReadTicket(path, columns, filter, substrait, version, paths, newPartitioning,
-        partition);
+    return new ReadTicket(path, columns, filter, substrait, version, paths, newPartitioning, partition);
+  }
+
+  /** The same ticket for one object with these partition columns appended. */
+  public ReadTicket withPartition(List<PartitionValue> newPartition) {
+    return new ReadTicket(path, columns, filter, substrait, version, paths, partitioning, newPartition);
+  }
+
+  /** The same ticket for the one object {@code newPath}: no {@code paths}, no partitioning. */
+  public ReadTicket withPath(String newPath) {
+    return new ReadTicket(newPath, columns, filter, substrait, version, null, null, partition);
   }
 
   public static ReadTicket of(String path) {
@@ -94,19 +119,16 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
   }
 
   public ReadTicket withColumns(List<String> newColumns) {
-    return new ReadTicket(path, newColumns, filter, substrait, version, paths, partitioning,
-        partition);
+    return new ReadTicket(path, newColumns, filter, substrait, version, paths, partitioning, partition);
   }
 
   public ReadTicket withFilter(String newFilter) {
-    return new ReadTicket(path, columns, newFilter, substrait, version, paths, partitioning,
-        partition);
+    return new ReadTicket(path, columns, newFilter, substrait, version, paths, partitioning, partition);
   }
 
   /** The same ticket pinned to one version of the object (an ETag); null for the current one. */
   public ReadTicket withVersion(String newVersion) {
-    return new ReadTicket(path, columns, filter, substrait, newVersion, paths, partitioning,
-        partition);
+    return new ReadTicket(path, columns, filter, substrait, newVersion, paths, partitioning, partition);
   }
 
   /** The same ticket with a serialized Substrait ExtendedExpression as its filter. */
@@ -171,18 +193,20 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
       throw invalid("the ticket has both \"path\" and \"paths\"; send one of them");
     }
     if (paths != null) {
-      if (paths.isEmpty()) {
-        throw invalid("\"paths\" is empty; list at least one object");
-      }
-      if (paths.stream().anyMatch(p -> p == null || p.isBlank())) {
-        throw invalid("\"paths\" holds a blank or null path; list object URIs as strings");
-      }
+      validatePaths();
     } else if (path == null || path.isBlank()) {
       throw invalid("the ticket has no \"path\"; send {\"path\": \"s3://bucket/key.parquet\"}");
     }
-    if (partitioning != null && !HIVE.equals(partitioning) && !NO_PARTITIONING.equals(partitioning)) {
-      throw invalid("\"partitioning\" is \"%s\"; use \"hive\" or \"none\", or leave it out to "
-          + "detect key=value directories", shorten(partitioning));
+    if (partitioning != null && !HIVE.equals(partitioning) && !NONE.equals(partitioning)) {
+      throw invalid("\"partitioning\" is \"%s\"; send \"hive\" or \"none\", or leave it out to "
+          + "detect hive directories", shorten(partitioning));
+    }
+    if (partitioning != null && !isDataset()) {
+      throw invalid("\"partitioning\" applies to a dataset (a path ending in \"/\", a glob or "
+          + "\"paths\"); leave it out for one object");
+    }
+    if (partition != null) {
+      validatePartition();
     }
     if (columns != null) {
       Set<String> seen = new HashSet<>();
@@ -207,12 +231,61 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
     }
   }
 
+  private void validatePaths() {
+    if (paths.isEmpty()) {
+      throw invalid("\"paths\" is empty; list at least one object path");
+    }
+    if (paths.size() > MAX_PATHS) {
+      throw invalid("\"paths\" lists %d objects; at most %d are taken: split the dataset",
+          paths.size(), MAX_PATHS);
+    }
+    Set<String> seen = new HashSet<>();
+    for (String each : paths) {
+      if (each == null || each.isBlank()) {
+        throw invalid("\"paths\" holds a null or blank path; list object paths as strings");
+      }
+      if (!seen.add(each)) {
+        throw invalid("\"%s\" is listed twice in \"paths\"", shorten(each));
+      }
+    }
+  }
+
+  private void validatePartition() {
+    if (isDataset()) {
+      throw invalid("\"partition\" belongs to the ticket of one object of a dataset (as "
+          + "GetFlightInfo's endpoints carry it), not to a dataset ticket");
+    }
+    Set<String> seen = new HashSet<>();
+    for (PartitionValue value : partition) {
+      if (value == null || value.name() == null) {
+        throw invalid("\"partition\" holds an entry without a name; send {\"name\": \"year\", "
+            + "\"type\": \"int32\", \"value\": \"2024\"}");
+      }
+      if (!seen.add(value.name())) {
+        throw invalid("partition column \"%s\" is listed twice in \"partition\"",
+            shorten(value.name()));
+      }
+      if (PartitionValue.INT32.equals(value.type())) {
+        if (value.value() != null) {
+          try {
+            Integer.parseInt(value.value());
+          } catch (NumberFormatException e) {
+            throw invalid("partition column \"%s\" is int32 but its value \"%s\" is not an "
+                + "int32 in decimal", shorten(value.name()), shorten(value.value()));
+          }
+        }
+      } else if (!PartitionValue.STRING.equals(value.type())) {
+        throw invalid("partition column \"%s\" has type \"%s\"; the types are \"int32\" and "
+            + "\"string\"", shorten(value.name()), shorten(String.valueOf(value.type())));
+      }
+    }
+  }
+
   private static String expectedType(String field) {
     return switch (field) {
-      case "path", "filter", "substrait", "version" -> "expected a string";
+      case "path", "filter", "substrait", "version", "partitioning" -> "expected a string";
       case "columns" -> "expected a list of strings such as [\"a\", \"b\"]";
-      case "paths" -> "expected a list of object URIs such as [\"s3://bucket/a.parquet\"]";
-      case "partitioning" -> "expected \"hive\" or \"none\"";
+      case "paths" -> "expected a list of object paths such as [\"s3://bucket/a.parquet\"]";
       case "partition" -> "expected a list such as [{\"name\": \"year\", \"type\": \"int32\", "
           + "\"value\": \"2024\"}]";
       default -> "see the ticket format in the README";
