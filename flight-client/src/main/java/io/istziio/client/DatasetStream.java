@@ -95,10 +95,10 @@ public final class DatasetStream implements AutoCloseable {
   private final ReadResult[] results;
   private final List<Future<?>> readers = new ArrayList<>();
   private final Object window = new Object();
-  private final AtomicLong buffered = new AtomicLong();
   private final AtomicLong peakBuffered = new AtomicLong();
   private int nextToStart; // guarded by window
-  private int current; // the endpoint the caller is on; guarded by window for the readers
+  /** The endpoint the caller is on; written under window, read without it for the count. */
+  private volatile int current;
   private volatile boolean closed;
   private Batch batch; // the caller's
   private Exception failure; // the caller's: thrown again by every later next()
@@ -145,7 +145,6 @@ public final class DatasetStream implements AutoCloseable {
       }
       Item item = buffers.get(at).take();
       if (item instanceof Batch taken) {
-        buffered.decrementAndGet();
         batch = taken;
         return true;
       }
@@ -194,9 +193,18 @@ public final class DatasetStream implements AutoCloseable {
     return new DatasetResult(Arrays.asList(results));
   }
 
-  /** Batches read ahead and not yet taken by the caller, now. */
+  /**
+   * Items read ahead and not yet taken by the caller, now: batches, and the end marker of an
+   * endpoint read to its end. Only the endpoints of the window hold any (those before it were
+   * taken to their end, those after it are not started), each at most BATCHES_PER_ENDPOINT.
+   */
   public long bufferedBatches() {
-    return buffered.get();
+    int from = current;
+    long held = 0;
+    for (int i = from; i < Math.min(from + parallelism, buffers.size()); i++) {
+      held += buffers.get(i).size();
+    }
+    return held;
   }
 
   /** The most batches ever read ahead at once: at most parallelism × BATCHES_PER_ENDPOINT. */
@@ -254,11 +262,7 @@ public final class DatasetStream implements AutoCloseable {
       item.close();
       throw new Closed();
     }
-    if (item instanceof Batch) {
-      // Counted once in the buffer (the caller may take it first: the count then lags, never
-      // leads, so the peak never overstates what was held).
-      peakBuffered.accumulateAndGet(buffered.incrementAndGet(), Math::max);
-    }
+    peakBuffered.accumulateAndGet(bufferedBatches(), Math::max);
     if (closed) {
       drain(buffer); // close() may have drained already; whoever polls an item closes it
     }
@@ -306,9 +310,6 @@ public final class DatasetStream implements AutoCloseable {
   private void drain(BlockingQueue<Item> buffer) {
     Item item;
     while ((item = buffer.poll()) != null) {
-      if (item instanceof Batch) {
-        buffered.decrementAndGet();
-      }
       item.close();
     }
   }
