@@ -27,6 +27,11 @@ import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Ticket;
+import io.istziio.client.protocol.CachedObject;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -63,6 +68,8 @@ public final class IstziioClient implements AutoCloseable {
   public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(5);
   /** The deadline of GetFlightInfo and of the stats and ring actions. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+  /** Endpoints of a dataset read at the same time. */
+  public static final int DEFAULT_PARALLELISM = 4;
   /** The watchdog's longest sleep between two checks of the running reads. */
   private static final long WATCHDOG_PERIOD_MILLIS = 250;
 
@@ -74,6 +81,14 @@ public final class IstziioClient implements AutoCloseable {
   private final int replicas;
   private volatile Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
   private volatile Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+  private volatile int parallelism = DEFAULT_PARALLELISM;
+  /** Threads of dataset reads; each read bounds how many it uses. Daemons, made on demand. */
+  private final java.util.concurrent.ExecutorService readers =
+      Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "istziio-reader");
+        thread.setDaemon(true);
+        return thread;
+      });
   /** The reads now waiting on or consuming a stream; the watchdog looks for stalled ones. */
   private final Set<Progress> reading = ConcurrentHashMap.newKeySet();
   /** One daemon thread per client: it only compares times and cancels streams. */
@@ -129,6 +144,21 @@ public final class IstziioClient implements AutoCloseable {
       throw new IllegalArgumentException("the call timeout must be positive; got " + timeout);
     }
     callTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Sets how many endpoints (files) of a dataset are read at the same time, by {@link
+   * #read(FlightInfo, DictionaryBatchConsumer)} and {@link #stream}. Default {@link
+   * #DEFAULT_PARALLELISM}; applies to reads started afterwards.
+   *
+   * @return this client
+   */
+  public IstziioClient withParallelism(int streams) {
+    if (streams < 1) {
+      throw new IllegalArgumentException("the parallelism must be 1 or more; got " + streams);
+    }
+    parallelism = streams;
     return this;
   }
 
@@ -206,18 +236,58 @@ public final class IstziioClient implements AutoCloseable {
    * same ones.
    */
   public ReadResult read(ReadTicket ticket, DictionaryBatchConsumer consumer) throws Exception {
+    return readFrom(owners(ticket.routingPath()), ticket.routingPath(), ticket.version(),
+        version -> (version != null ? ticket.withVersion(version) : ticket).toFlightTicket(),
+        consumer, null);
+  }
+
+  /**
+   * Reads one endpoint of a FlightInfo (one file of a dataset) with {@link #read}'s failover:
+   * through its locations in order (the owners, primary first; the path's owners in this client's
+   * view when it lists none), resuming after the rows delivered, pinned to the version the first
+   * node served.
+   *
+   * @param cancel lets another thread stop the read: its stream is cancelled and the read throws
+   *     CANCELLED instead of trying the next location; null when nobody cancels
+   */
+  ReadResult readEndpoint(FlightEndpoint endpoint, DictionaryBatchConsumer consumer,
+      Cancellation cancel) throws Exception {
+    EndpointTicket ticket = EndpointTicket.of(endpoint.getTicket());
+    List<Member> nodes = new ArrayList<>();
+    List<Member> members = membership.view().members();
+    for (Location location : endpoint.getLocations()) {
+      String uri = location.getUri().toString();
+      nodes.add(members.stream().filter(m -> m.location().equals(uri)).findFirst()
+          .orElseGet(() -> new Member(uri, uri, 1)));
+    }
+    if (nodes.isEmpty()) {
+      nodes = owners(ticket.path());
+    }
+    return readFrom(nodes, ticket.path(), ticket.version(), ticket::withVersion, consumer, cancel);
+  }
+
+  /**
+   * The read with failover behind {@link #read} and {@link #readEndpoint}.
+   *
+   * @param ticketFor the ticket to send, pinned to a version (null: as given)
+   */
+  private ReadResult readFrom(List<Member> nodes, String path, String pinned,
+      java.util.function.Function<String, Ticket> ticketFor, DictionaryBatchConsumer consumer,
+      Cancellation cancel) throws Exception {
     long delivered = 0;
     // The version the rows come from, learned from the first batch: a resumed read is pinned to
     // it, so the rows after a failover never come from another version of the object.
-    String version = ticket.version();
+    String version = pinned;
     List<String> tried = new ArrayList<>();
     FlightRuntimeException storeFailure = null; // the first, after which one more owner is tried
-    for (Member node : owners(ticket.path())) {
+    for (Member node : nodes) {
       Progress progress = null;
-      ReadTicket attempt = version != null ? ticket.withVersion(version) : ticket;
-      try (FlightStream stream = pool.get(node.location()).getStream(attempt.toFlightTicket())) {
+      try (FlightStream stream = pool.get(node.location()).getStream(ticketFor.apply(version))) {
         progress = new Progress(stream);
         reading.add(progress);
+        if (cancel != null) {
+          cancel.opened(stream);
+        }
         long skip = delivered;
         progress.waiting();
         VectorSchemaRoot root = stream.getRoot(); // waits for the schema
@@ -249,6 +319,9 @@ public final class IstziioClient implements AutoCloseable {
         }
         return new ReadResult(node, delivered, ReadStats.from(stream), tried.size());
       } catch (FlightRuntimeException e) {
+        if (cancel != null && cancel.cancelled()) {
+          throw e; // stopped on purpose: no failover
+        }
         boolean stalled = progress != null && progress.stalled();
         if (!stalled && Failures.isStoreFailure(e)) {
           // The node is fine; its object store is not, and every owner asks the same store:
@@ -280,8 +353,80 @@ public final class IstziioClient implements AutoCloseable {
     if (storeFailure != null && tried.size() == 1) {
       throw storeFailure; // the only owner's store failed: say so, not "no owner could be reached"
     }
-    throw CallStatus.UNAVAILABLE.withDescription("no owner of " + ticket.path()
+    throw CallStatus.UNAVAILABLE.withDescription("no owner of " + path
         + " could be reached; tried " + String.join(", ", tried)).toRuntimeException();
+  }
+
+  /**
+   * Reads every endpoint of {@code info} (a dataset's files, as GetFlightInfo answers them),
+   * {@linkplain #withParallelism several at once} across their owners, each with {@link #read}'s
+   * failover through its locations. {@code consumer} is called from one thread at a time (never
+   * concurrently), with batches in order within each endpoint but interleaved across endpoints;
+   * use {@link #stream(FlightInfo)} for the endpoints' batches in order. The first failure stops
+   * the other endpoints' reads and is thrown.
+   *
+   * @return one ReadResult per endpoint, in the FlightInfo's order
+   * @throws FlightRuntimeException as {@link #read} throws it, for the first endpoint that failed
+   */
+  public DatasetResult read(FlightInfo info, DictionaryBatchConsumer consumer) throws Exception {
+    return new ParallelRead(this, info.getEndpoints(), parallelism, consumer).run();
+  }
+
+  /** {@link #read(FlightInfo, DictionaryBatchConsumer)}, for a consumer that needs no dictionaries. */
+  public DatasetResult read(FlightInfo info, BatchConsumer consumer) throws Exception {
+    return read(info, (DictionaryBatchConsumer) (batch, dictionaries) -> consumer.accept(batch));
+  }
+
+  /**
+   * GetFlightInfo of a dataset ticket (a prefix, a glob or {@code paths}; any ticket works), then
+   * {@link #read(FlightInfo, DictionaryBatchConsumer)} of its endpoints.
+   */
+  public DatasetResult readDataset(ReadTicket ticket, DictionaryBatchConsumer consumer)
+      throws Exception {
+    return read(info(ticket), consumer);
+  }
+
+  /** {@link #readDataset(ReadTicket, DictionaryBatchConsumer)} without dictionaries. */
+  public DatasetResult readDataset(ReadTicket ticket, BatchConsumer consumer) throws Exception {
+    return read(info(ticket), consumer);
+  }
+
+  /**
+   * The batches of every endpoint of {@code info}, in order: endpoint after endpoint, each in its
+   * file's order, pulled with {@link DatasetStream#next}. Up to the {@linkplain #withParallelism
+   * parallelism} endpoints ahead of the one being read are read at the same time, each buffering
+   * at most {@link DatasetStream#BATCHES_PER_ENDPOINT} batches, so memory stays bounded however
+   * slowly the caller pulls. Close it when done (also to stop early).
+   */
+  public DatasetStream stream(FlightInfo info) {
+    return new DatasetStream(this, allocator, info.getEndpoints(), parallelism);
+  }
+
+  /** GetFlightInfo of a dataset ticket, then {@link #stream(FlightInfo)} of its endpoints. */
+  public DatasetStream streamDataset(ReadTicket ticket) {
+    return stream(info(ticket));
+  }
+
+  /**
+   * What the node at {@code location} caches (ListFlights), in path order: the objects whose
+   * path starts with {@code prefix} ("" for all). TIMED_OUT after the {@linkplain
+   * #withCallTimeout call timeout}.
+   */
+  public List<CachedObject> cached(String location, String prefix) {
+    List<CachedObject> objects = new ArrayList<>();
+    for (FlightInfo info : pool.get(location).listFlights(
+        new Criteria(prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8)), deadline())) {
+      CachedObject object = CachedObject.from(info);
+      if (object != null) {
+        objects.add(object);
+      }
+    }
+    return objects;
+  }
+
+  /** Runs the reader threads of dataset reads. */
+  java.util.concurrent.ExecutorService readers() {
+    return readers;
   }
 
   /**
@@ -368,7 +513,7 @@ public final class IstziioClient implements AutoCloseable {
    */
   public FlightInfo info(ReadTicket ticket) {
     List<String> tried = new ArrayList<>();
-    for (Member node : owners(ticket.path())) {
+    for (Member node : owners(ticket.routingPath())) {
       try {
         return pool.get(node.location())
             .getInfo(FlightDescriptor.command(ticket.toJsonBytes()), deadline());
@@ -382,7 +527,7 @@ public final class IstziioClient implements AutoCloseable {
         pool.evict(node.location());
       }
     }
-    throw CallStatus.UNAVAILABLE.withDescription("no owner of " + ticket.path()
+    throw CallStatus.UNAVAILABLE.withDescription("no owner of " + ticket.routingPath()
         + " could be reached; tried " + String.join(", ", tried)).toRuntimeException();
   }
 
@@ -406,6 +551,7 @@ public final class IstziioClient implements AutoCloseable {
   @Override
   public void close() throws Exception {
     watchdog.shutdownNow();
+    readers.shutdownNow();
     AutoCloseables.close(membership, pool, allocator);
   }
 }

@@ -1,5 +1,7 @@
 package io.istziio.client.cli;
 
+import io.istziio.client.DatasetResult;
+import io.istziio.client.DatasetStream;
 import io.istziio.client.DictionaryBatchConsumer;
 import io.istziio.client.IstziioClient;
 import io.istziio.client.ReadResult;
@@ -13,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.memory.BufferAllocator;
@@ -39,12 +42,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "get", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Reads PATH (s3://bucket/key.parquet or file:///path.parquet) from the node that "
         + "owns it, prints the first rows as a table, then the row count, the time, the node that "
-        + "served it and its cache outcome. With --out, also writes every row to a file.")
+        + "served it and its cache outcome. With --out, also writes every row to a file. A PATH "
+        + "ending in / (a prefix) or holding * (a glob, ** for any depth) is a dataset: every "
+        + "file is read from its owner, several at once, and the rows come file by file in path "
+        + "order.")
 final class GetCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "PATH", description = "The object to read.")
+  @Parameters(paramLabel = "PATH",
+      description = "The object to read, or a dataset: s3://bucket/dir/ or s3://bucket/dir/**/*.parquet.")
   String path;
 
   @Mixin ClusterOptions cluster;
@@ -57,6 +64,11 @@ final class GetCommand implements Callable<Integer> {
       description = "Rows to read: a predicate such as \"id < 100 AND name IS NOT NULL\", "
           + "evaluated in the node. Default: every row.")
   String filter;
+
+  @Option(names = "--partitioning", paramLabel = "hive|none",
+      description = "For a dataset: hive adds a column per key=value directory, none adds none. "
+          + "Default: hive when every file's directories are key=value.")
+  String partitioning;
 
   @Option(names = "--out", paramLabel = "FILE",
       description = "Also write every row read to FILE; the format follows the extension: "
@@ -72,13 +84,29 @@ final class GetCommand implements Callable<Integer> {
     if (limit < 0) {
       throw new ParameterException(spec.commandLine(), "--limit must be 0 or more, got " + limit);
     }
-    ReadTicket ticket = ReadTicket.of(path).withColumns(columns).withFilter(filter);
+    ReadTicket ticket = ReadTicket.of(path).withColumns(columns).withFilter(filter)
+        .withPartitioning(partitioning);
     PrintStream stdout = System.out;
     try (ResultFile file = resultFile(); IstziioClient client = cluster.connect()) {
       Rows rows = new Rows(file);
       long start = System.nanoTime();
-      ReadResult result = client.read(ticket, rows);
-      long elapsed = System.nanoTime() - start;
+      String summary;
+      long read;
+      if (ticket.isDataset()) {
+        DatasetResult result;
+        try (DatasetStream stream = client.streamDataset(ticket)) {
+          while (stream.next()) {
+            rows.accept(stream.root(), stream.dictionaries());
+          }
+          result = stream.result();
+        }
+        summary = summary(result, System.nanoTime() - start);
+        read = result.rows();
+      } else {
+        ReadResult result = client.read(ticket, rows);
+        summary = summary(result, System.nanoTime() - start);
+        read = result.rows();
+      }
       if (rows.table == null) { // no batch at all: the schema still names the columns
         rows.beginEmpty(schema(client, ticket));
       }
@@ -88,9 +116,9 @@ final class GetCommand implements Callable<Integer> {
       if (limit > 0) {
         rows.table.print(stdout);
       }
-      stdout.println(summary(result, elapsed));
+      stdout.println(summary);
       if (file != null) {
-        stdout.printf(Locale.ROOT, "wrote %,d rows to %s (%,d bytes)%n", result.rows(), out,
+        stdout.printf(Locale.ROOT, "wrote %,d rows to %s (%,d bytes)%n", read, out,
             Files.size(out));
       }
     }
@@ -128,6 +156,26 @@ final class GetCommand implements Callable<Integer> {
       line.append(String.format(Locale.ROOT,
           "; node: cache %s from %s, fetch %.1f ms, scan %.1f ms, %,d batches, %,d bytes",
           stats.cache(), stats.tier() != null ? stats.tier() : "disk", stats.fetchNanos() / 1e6, stats.scanNanos() / 1e6, stats.batches(), stats.bytes()));
+    }
+    return line.toString();
+  }
+
+  /** "N rows from F files in T ms; nodes: n1 (3 files), n2 (2 files); cache: H hits of F". */
+  private static String summary(DatasetResult result, long elapsedNanos) {
+    Map<String, Integer> files = new TreeMap<>();
+    result.endpoints().forEach(r -> files.merge(r.servedBy().id(), 1, Integer::sum));
+    List<String> nodes = new ArrayList<>();
+    files.forEach((node, count) -> nodes.add(node + " (" + count + (count == 1 ? " file)" : " files)")));
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+        "%,d rows from %,d files in %.1f ms", result.rows(), result.endpoints().size(),
+        elapsedNanos / 1e6));
+    if (!nodes.isEmpty()) {
+      line.append("; nodes: ").append(String.join(", ", nodes));
+      line.append(String.format(Locale.ROOT, "; cache: %d hits of %d files", result.hits(),
+          result.endpoints().size()));
+    }
+    if (result.failovers() > 0) {
+      line.append(String.format(Locale.ROOT, "; %d failover(s)", result.failovers()));
     }
     return line.toString();
   }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code istziio}: the command-line client. */
 @Command(name = "istziio", mixinStandardHelpOptions = true, version = "istziio 0.1.0",
     description = "Reads Parquet objects through an istziio cluster.",
-    subcommands = {GetCommand.class, InfoCommand.class, SchemaCommand.class, StatsCommand.class,
+    subcommands = {GetCommand.class, InfoCommand.class, LsCommand.class, SchemaCommand.class, StatsCommand.class,
         RingCommand.class, ReplayCommand.class, GenDataCommand.class, GenTraceCommand.class,
         CommandLine.HelpCommand.class})
 public final class IstziioCli {

@@ -510,6 +510,28 @@ public final class DiskCache implements AutoCloseable {
         ? Optional.of(version) : Optional.empty();
   }
 
+  /** One admitted object, as {@link #snapshot} lists it: its key and its bytes on disk. */
+  public record Entry(CacheKey key, long bytes) {}
+
+  /**
+   * The admitted objects whose path starts with {@code prefix}, at the moment of the call (each
+   * entry was admitted when it was read; one may be evicted just after). Lock-free: it reads the
+   * index's concurrent view and the data files' sizes; a file deleted meanwhile is left out.
+   */
+  public List<Entry> snapshot(String prefix) {
+    List<Entry> entries = new java.util.ArrayList<>();
+    index.asMap().forEach((key, file) -> {
+      if (key.path().startsWith(prefix)) {
+        try {
+          entries.add(new Entry(key, Files.size(file.data())));
+        } catch (IOException gone) {
+          // evicted and deleted while we listed: no longer cached
+        }
+      }
+    });
+    return entries;
+  }
+
   public boolean contains(CacheKey key) {
     return index.getIfPresent(key) != null;
   }

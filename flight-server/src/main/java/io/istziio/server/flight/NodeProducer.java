@@ -20,6 +20,7 @@ import io.istziio.server.parquet.ParquetFile;
 import io.istziio.server.store.ObjectPath;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import io.istziio.server.NodeConfig;
@@ -35,6 +36,7 @@ import java.util.function.Supplier;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
 import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
@@ -209,6 +211,26 @@ public final class NodeProducer extends NoOpFlightProducer {
       return false;
     }
     return memoryStreams.start(file, MemoryStream.Origin.HIT, request, filter, listener);
+  }
+
+  /**
+   * What this node caches, in both tiers: one FlightInfo per object whose path starts with the
+   * criteria (UTF-8; empty lists everything), see {@link CachedFlights}.
+   */
+  @Override
+  public void listFlights(CallContext context, Criteria criteria,
+      StreamListener<FlightInfo> listener) {
+    try {
+      byte[] expression = criteria.getExpression();
+      String prefix = expression == null ? "" : new String(expression, StandardCharsets.UTF_8);
+      Location self = location(parts.self().get());
+      for (FlightInfo info : CachedFlights.list(parts.disk(), parts.memory(), prefix, self)) {
+        listener.onNext(info);
+      }
+      listener.onCompleted();
+    } catch (Exception e) {
+      listener.onError(Errors.toFlight(e, "ListFlights"));
+    }
   }
 
   @Override

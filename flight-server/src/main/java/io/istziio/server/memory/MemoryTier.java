@@ -247,6 +247,23 @@ public final class MemoryTier implements AutoCloseable {
     return List.copyOf(files.asMap().keySet());
   }
 
+  /** One admitted file, as {@link #snapshot} lists it: bytes of its decoded batches, and rows. */
+  public record Entry(CacheKey key, long bytes, long rows) {}
+
+  /**
+   * The admitted files whose path starts with {@code prefix}, at the moment of the call; reads
+   * Caffeine's concurrent view, so it takes no lock and retains nothing.
+   */
+  public List<Entry> snapshot(String prefix) {
+    List<Entry> entries = new ArrayList<>();
+    files.asMap().forEach((key, file) -> {
+      if (key.path().startsWith(prefix)) {
+        entries.add(new Entry(key, file.bytes(), file.rows()));
+      }
+    });
+    return entries;
+  }
+
   /** Drops the entry for this key, for example when its object changed. */
   public void invalidate(CacheKey key) {
     files.invalidate(key);
