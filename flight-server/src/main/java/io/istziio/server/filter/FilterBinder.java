@@ -164,9 +164,11 @@ public final class FilterBinder {
           break;
         case UNSIGNED:
           if (literal.kind() == LiteralKind.INTEGER || isWholeNumber(literal)) {
-            BigInteger value = new BigDecimal(literal.text()).toBigIntegerExact();
+            BigDecimal exact = new BigDecimal(literal.text());
             int bits = ((ArrowType.Int) type).getBitWidth();
-            if (value.signum() < 0 || value.bitLength() > bits) {
+            // 2^64 has 20 digits: more is out of range, refused before 1e999999999's are built.
+            BigInteger value = exact.precision() - exact.scale() > 20 ? null : exact.toBigIntegerExact();
+            if (value == null || value.signum() < 0 || value.bitLength() > bits) {
               throw mismatch(field, literal, "it is out of the range of " + ColumnKind.describe(type));
             }
             return value.longValue(); // uint64 above 2^63 - 1 as its two's-complement bits
@@ -180,16 +182,16 @@ public final class FilterBinder {
         case DECIMAL:
           if (literal.kind() == LiteralKind.INTEGER || literal.kind() == LiteralKind.DECIMAL) {
             ArrowType.Decimal decimal = (ArrowType.Decimal) type;
-            BigDecimal value;
-            try {
-              value = new BigDecimal(literal.text()).setScale(decimal.getScale(), RoundingMode.UNNECESSARY);
-            } catch (ArithmeticException e) {
+            // Digits are counted before any are built: setScale would build 1e999999999's.
+            BigDecimal value = new BigDecimal(literal.text()).stripTrailingZeros();
+            if (value.scale() > decimal.getScale()) {
               throw mismatch(field, literal, "it has more than " + decimal.getScale() + " decimal places");
             }
-            if (value.precision() > decimal.getPrecision()) {
+            if (value.signum() != 0
+                && value.precision() - value.scale() > decimal.getPrecision() - decimal.getScale()) {
               throw mismatch(field, literal, "it has more digits than " + ColumnKind.describe(type));
             }
-            return value;
+            return value.setScale(decimal.getScale(), RoundingMode.UNNECESSARY);
           }
           break;
         case STRING:

@@ -88,7 +88,7 @@ final class DoGetStream {
         boolean inJava = compiled != null && compiled.inJava();
         // A filter run in Java reads its columns too; they are dropped before sending.
         List<String> columns = inJava
-            ? FilteringReader.scanColumns(file.fileSchema(), request.columns(), compiled.bound())
+            ? FilteringReader.scanColumns(request.columns(), compiled.bound())
             : request.columns();
         ColumnSelection scanned = inJava ? file.select(columns) : selection;
         try (ParquetFile.Scan scan = file.scan(columns,

@@ -39,8 +39,13 @@ final class StreamDictionaries implements AutoCloseable {
   StreamDictionaries(DictionaryProvider source, BufferAllocator allocator) {
     this.source = source;
     this.allocator = allocator;
-    for (long id : source.getDictionaryIds()) {
-      sent.put(id, copy(source.lookup(id).getVector()));
+    try {
+      for (long id : source.getDictionaryIds()) {
+        sent.put(id, copy(source.lookup(id).getVector()));
+      }
+    } catch (RuntimeException e) { // the allocator's limit: free the copies already made
+      close();
+      throw e;
     }
   }
 

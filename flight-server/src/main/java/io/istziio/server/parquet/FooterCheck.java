@@ -119,7 +119,7 @@ final class FooterCheck {
       start = column.getDictionary_page_offset();
     }
     long length = column.getTotal_compressed_size();
-    if (start < 0 || length < 0 || start + length > fileSize) {
+    if (start < 0 || length < 0 || start > fileSize || length > fileSize - start) { // no overflow
       throw Errors.invalid("%s is damaged: the footer places column \"%s\" of row group %d outside "
           + "the file; write the object again", name, path, group);
     }
