@@ -29,16 +29,40 @@ import org.apache.arrow.flight.Ticket;
  * @param version the object's version (its ETag, as {@link ServedVersion} reports it) that the
  *     read must serve, or fail with NOT_FOUND ({@link Failures#isVersionGone}); null for the
  *     current one. A client resuming a broken stream sends it so that no read splices two versions.
+ * @param paths instead of {@code path}: a dataset of these objects, each a literal path
+ * @param partitioning for a dataset: {@code "hive"} or {@code "none"}; null to detect it (hive
+ *     when every file's directories below the prefix are {@code key=value})
+ * @param partition for one object of a dataset (a file ticket): the partition columns appended
+ *     to its rows as constants, in this order; null for none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReadTicket(String path, List<String> columns, String filter, String substrait,
-    String version) {
+    String version, List<String> paths, String partitioning, List<PartitionValue> partition) {
 
-  public static final String FIELDS = "path, columns, filter, substrait, version";
+  public static final String FIELDS =
+      "path, paths, columns, filter, substrait, version, partitioning, partition";
+
+  /** The most objects a {@code paths} list may name (as many as a listing may find). */
+  public static final int MAX_PATHS = 100_000;
+
+  public static final String HIVE = "hive";
+  public static final String NONE = "none";
+
+  /**
+   * One partition column of a file ticket: its name, its type ({@code int32} or {@code string}),
+   * and its value as decimal or UTF-8 text, null for a null value. Serialized with the null.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record PartitionValue(String name, String type, String value) {
+    public static final String INT32 = "int32";
+    public static final String STRING = "string";
+  }
 
   public ReadTicket {
     // Not List.copyOf: it throws on a null element, which validate() reports properly.
     columns = columns == null ? null : Collections.unmodifiableList(new ArrayList<>(columns));
+    paths = paths == null ? null : Collections.unmodifiableList(new ArrayList<>(paths));
+    partition = partition == null ? null : Collections.unmodifiableList(new ArrayList<>(partition));
   }
 
   /** A ticket for the object's current version. */
@@ -46,27 +70,63 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
     this(path, columns, filter, substrait, null);
   }
 
+  /** A ticket for one object. */
+  public ReadTicket(String path, List<String> columns, String filter, String substrait,
+      String version) {
+    this(path, columns, filter, substrait, version, null, null, null);
+  }
+
+  /** A dataset of these objects (each a literal path). */
+  public static ReadTicket ofPaths(List<String> paths) {
+    return new ReadTicket(null, null, null, null, null, paths, null, null);
+  }
+
+  /**
+   * Whether the ticket names many objects (a {@code paths} list, a {@code path} ending in
+   * {@code /} or holding {@code *}): it is read through GetFlightInfo's endpoints.
+   */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isDataset() {
+    return paths != null || path != null && (path.endsWith("/") || path.indexOf('*') >= 0);
+  }
+
+  /** The same ticket with {@code partitioning} set. */
+  public ReadTicket withPartitioning(String newPartitioning) {
+    return new ReadTicket(path, columns, filter, substrait, version, paths, newPartitioning, partition);
+  }
+
+  /** The same ticket for one object with these partition columns appended. */
+  public ReadTicket withPartition(List<PartitionValue> newPartition) {
+    return new ReadTicket(path, columns, filter, substrait, version, paths, partitioning, newPartition);
+  }
+
+  /** The same ticket for the one object {@code newPath}: no {@code paths}, no partitioning. */
+  public ReadTicket withPath(String newPath) {
+    return new ReadTicket(newPath, columns, filter, substrait, version, null, null, partition);
+  }
+
   public static ReadTicket of(String path) {
     return new ReadTicket(path, null, null, null);
   }
 
   public ReadTicket withColumns(List<String> newColumns) {
-    return new ReadTicket(path, newColumns, filter, substrait, version);
+    return new ReadTicket(path, newColumns, filter, substrait, version, paths, partitioning, partition);
   }
 
   public ReadTicket withFilter(String newFilter) {
-    return new ReadTicket(path, columns, newFilter, substrait, version);
+    return new ReadTicket(path, columns, newFilter, substrait, version, paths, partitioning, partition);
   }
 
   /** The same ticket pinned to one version of the object (an ETag); null for the current one. */
   public ReadTicket withVersion(String newVersion) {
-    return new ReadTicket(path, columns, filter, substrait, newVersion);
+    return new ReadTicket(path, columns, filter, substrait, newVersion, paths, partitioning, partition);
   }
 
   /** The same ticket with a serialized Substrait ExtendedExpression as its filter. */
   public ReadTicket withSubstrait(byte[] extendedExpression) {
     return new ReadTicket(path, columns, filter,
-        java.util.Base64.getEncoder().encodeToString(extendedExpression), version);
+        java.util.Base64.getEncoder().encodeToString(extendedExpression), version, paths,
+        partitioning, partition);
   }
 
   public byte[] toJsonBytes() {
@@ -120,8 +180,24 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
   }
 
   private void validate() {
-    if (path == null || path.isBlank()) {
+    if (path != null && paths != null) {
+      throw invalid("the ticket has both \"path\" and \"paths\"; send one of them");
+    }
+    if (paths != null) {
+      validatePaths();
+    } else if (path == null || path.isBlank()) {
       throw invalid("the ticket has no \"path\"; send {\"path\": \"s3://bucket/key.parquet\"}");
+    }
+    if (partitioning != null && !HIVE.equals(partitioning) && !NONE.equals(partitioning)) {
+      throw invalid("\"partitioning\" is \"%s\"; send \"hive\" or \"none\", or leave it out to "
+          + "detect hive directories", shorten(partitioning));
+    }
+    if (partitioning != null && !isDataset()) {
+      throw invalid("\"partitioning\" applies to a dataset (a path ending in \"/\", a glob or "
+          + "\"paths\"); leave it out for one object");
+    }
+    if (partition != null) {
+      validatePartition();
     }
     if (columns != null) {
       Set<String> seen = new HashSet<>();
@@ -146,10 +222,63 @@ public record ReadTicket(String path, List<String> columns, String filter, Strin
     }
   }
 
+  private void validatePaths() {
+    if (paths.isEmpty()) {
+      throw invalid("\"paths\" is empty; list at least one object path");
+    }
+    if (paths.size() > MAX_PATHS) {
+      throw invalid("\"paths\" lists %d objects; at most %d are taken: split the dataset",
+          paths.size(), MAX_PATHS);
+    }
+    Set<String> seen = new HashSet<>();
+    for (String each : paths) {
+      if (each == null || each.isBlank()) {
+        throw invalid("\"paths\" holds a null or blank path; list object paths as strings");
+      }
+      if (!seen.add(each)) {
+        throw invalid("\"%s\" is listed twice in \"paths\"", shorten(each));
+      }
+    }
+  }
+
+  private void validatePartition() {
+    if (isDataset()) {
+      throw invalid("\"partition\" belongs to the ticket of one object of a dataset (as "
+          + "GetFlightInfo's endpoints carry it), not to a dataset ticket");
+    }
+    Set<String> seen = new HashSet<>();
+    for (PartitionValue value : partition) {
+      if (value == null || value.name() == null) {
+        throw invalid("\"partition\" holds an entry without a name; send {\"name\": \"year\", "
+            + "\"type\": \"int32\", \"value\": \"2024\"}");
+      }
+      if (!seen.add(value.name())) {
+        throw invalid("partition column \"%s\" is listed twice in \"partition\"",
+            shorten(value.name()));
+      }
+      if (PartitionValue.INT32.equals(value.type())) {
+        if (value.value() != null) {
+          try {
+            Integer.parseInt(value.value());
+          } catch (NumberFormatException e) {
+            throw invalid("partition column \"%s\" is int32 but its value \"%s\" is not an "
+                + "int32 in decimal", shorten(value.name()), shorten(value.value()));
+          }
+        }
+      } else if (!PartitionValue.STRING.equals(value.type())) {
+        throw invalid("partition column \"%s\" has type \"%s\"; the types are \"int32\" and "
+            + "\"string\"", shorten(value.name()), shorten(String.valueOf(value.type())));
+      }
+    }
+  }
+
   private static String expectedType(String field) {
     return switch (field) {
-      case "path", "filter", "substrait", "version" -> "expected a string";
+      case "path", "filter", "substrait", "version", "partitioning" -> "expected a string";
       case "columns" -> "expected a list of strings such as [\"a\", \"b\"]";
+      case "paths" -> "expected a list of object paths such as [\"s3://bucket/a.parquet\"]";
+      case "partition" -> "expected a list such as [{\"name\": \"year\", \"type\": \"int32\", "
+          + "\"value\": \"2024\"}]";
       default -> "see the ticket format in the README";
     };
   }
