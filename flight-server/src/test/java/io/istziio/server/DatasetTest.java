@@ -248,18 +248,36 @@ class DatasetTest extends NodeTestBase {
     assertTrue(stats(client).memory() != null, "the node still serves");
   }
 
+  /** Lists 1,000 objects (ListObjectsV2 pages of 1,000 or fewer) and reads a tenth of them. */
   @Test
   void aPrefixOfAThousandSmallObjects() throws Exception {
     Path tiny = tmp.resolve("tiny.parquet");
     IstziioData.write(tiny, 1, 0, 3, 16, 1);
-    for (int i = 0; i < 1000; i++) {
-      s3.put(BUCKET, String.format("many/f-%04d.parquet", i), tiny);
-    }
+    java.util.stream.IntStream.range(0, 1000).parallel()
+        .forEach(i -> s3.put(BUCKET, String.format("many/f-%04d.parquet", i), tiny));
     Node node = start(config(64 << 20));
     FlightClient client = connect(node);
     FlightInfo info = info(client, ReadTicket.of("s3://data/many/"));
     assertEquals(1000, info.getEndpoints().size());
-    assertEquals(3000, readAll(client, info).size());
+    List<FlightEndpoint> some = new ArrayList<>();
+    for (int i = 0; i < 1000; i += 10) {
+      FlightEndpoint endpoint = info.getEndpoints().get(i);
+      assertEquals(String.format("s3://data/many/f-%04d.parquet", i),
+          ReadTicket.parse(endpoint.getTicket().getBytes()).path());
+      some.add(endpoint);
+    }
+    FlightInfo tenth = new FlightInfo(info.getSchemaOptional().orElseThrow(),
+        info.getDescriptor(), some, -1, -1);
+    assertEquals(300, readAll(client, tenth).size());
+    long listings = listings();
+    assertTrue(listings >= 1, "the listing went to S3");
+    info(client, ReadTicket.of("s3://data/many/").withColumns(List.of("c0")));
+    assertEquals(listings, listings(), "a listing is kept for the freshness interval");
+  }
+
+  /** ListObjectsV2 requests nodes sent: a GET of the bucket itself. */
+  private static long listings() {
+    return s3.requestLog().stream().filter(r -> r.equals("GET /data") || r.equals("GET /data/")).count();
   }
 
   @Test
