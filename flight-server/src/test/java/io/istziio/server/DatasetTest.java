@@ -303,6 +303,52 @@ class DatasetTest extends NodeTestBase {
         ruledOut.schema().getFields().stream().map(Field::getName).toList());
   }
 
+  /**
+   * Any node of a three-node ring answers a dataset's GetFlightInfo with every file's owners in
+   * ring order, and each endpoint read from its first location is served by an owner.
+   */
+  @Test
+  void anyNodeAnswersWithEachFilesOwnersInRingOrder() throws Exception {
+    try (io.istziio.ring.testing.RedisProcess redis = io.istziio.ring.testing.RedisProcess.start()) {
+      List<Node> nodes = new ArrayList<>();
+      for (String id : List.of("n1", "n2", "n3")) {
+        NodeConfig.Ring ring = NodeConfig.Ring.standalone()
+            .withRedis(redis.uri(), "datasets", java.time.Duration.ofMillis(1500)).withReplicas(2);
+        nodes.add(start(NodeConfig.loopback(tmp.resolve("cache-" + id), 64 << 20)
+            .withS3(s3.config()).withMemoryBytes(0).withId(id).withRing(ring)));
+      }
+      io.istziio.client.IstziioClient routing = track(
+          io.istziio.client.IstziioClient.connectRedis(redis.uri(), "datasets", 2));
+      waitUntil(() -> routing.view().members().size() == 3
+          && nodes.stream().allMatch(n -> n.membership().view().members().size() == 3));
+      io.istziio.ring.RingView view = routing.view();
+      List<Map<String, Object>> first = null;
+      for (Node asked : nodes) {
+        FlightClient client = connect(asked);
+        FlightInfo info = info(client, ReadTicket.of("s3://data/ds/").withFilter("year = 2024"));
+        assertEquals(9, info.getEndpoints().size());
+        for (FlightEndpoint endpoint : info.getEndpoints()) {
+          String path = ReadTicket.parse(endpoint.getTicket().getBytes()).path();
+          assertEquals(view.owners(path, 2).stream()
+              .map(m -> new org.apache.arrow.flight.Location(java.net.URI.create(m.location()))).toList(),
+              endpoint.getLocations(), path + " asked of " + asked.id());
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (FlightEndpoint endpoint : info.getEndpoints()) {
+          try (FlightClient owner = FlightClient.builder(clientAllocator(),
+              endpoint.getLocations().get(0)).build()) {
+            rows.addAll(FlightReads.read(owner, ReadTicket.parse(endpoint.getTicket().getBytes())).rows());
+          }
+        }
+        assertEquals(9 * ROWS_PER_FILE, rows.size());
+        if (first != null) {
+          assertEquals(first, rows, "every node answers the same dataset");
+        }
+        first = rows;
+      }
+    }
+  }
+
   static List<String> sorted(List<Map<String, Object>> rows) {
     return rows.stream().map(Object::toString).sorted().toList();
   }
