@@ -349,6 +349,23 @@ class DatasetTest extends NodeTestBase {
     }
   }
 
+  /** A file ticket whose partition values rule its filter out answers the schema, dictionaries too. */
+  @Test
+  void aRuledOutFileTicketWithADictionaryColumnAnswersItsSchema() throws Exception {
+    Path file = tmp.resolve("dict.parquet");
+    DictionaryParquet.write(file, List.of(List.of("a", "b"), List.of("c")));
+    s3.put(BUCKET, "dicts/year=1/d.parquet", file);
+    Node node = start(config(64 << 20));
+    FlightClient client = connect(node);
+    ReadTicket ticket = ReadTicket.of("s3://data/dicts/year=1/d.parquet")
+        .withPartition(List.of(new PartitionValue("year", "int32", "1"))).withFilter("year > 1");
+    FlightReads.Result result = FlightReads.read(client, ticket);
+    assertEquals(0, result.rows().size());
+    FlightReads.Result all = FlightReads.read(client, ticket.withFilter("year = 1"));
+    assertEquals(3, all.rows().size());
+    assertEquals(all.schema(), result.schema(), "the same stream schema, without rows");
+  }
+
   static List<String> sorted(List<Map<String, Object>> rows) {
     return rows.stream().map(Object::toString).sorted().toList();
   }

@@ -221,16 +221,37 @@ final class DoGetStream {
    * A file ticket whose filter its partition values rule out: the schema and the stats, no rows,
    * and nothing scanned.
    */
-  private void sendEmpty(Lease lease, ParquetFile file, ColumnSelection selection) {
+  private void sendEmpty(Lease lease, ParquetFile file, ColumnSelection selection) throws Exception {
+    org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider dictionaries =
+        new org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider();
     try (VectorSchemaRoot empty = VectorSchemaRoot.create(selection.schema(), parent);
-        PartitionColumns partition = partitioned.columns(parent)) {
+        PartitionColumns partition = partitioned.columns(parent);
+        AutoCloseable closeDictionaries = dictionaries::close) {
       VectorSchemaRoot root = partition.wrap(empty, partitioned.layout(selection.schema().getFields().size()));
       partition.fill(root, 0);
-      listener.start(root);
+      // Flight sends every dictionary a field names with the schema: empty ones, as no row comes.
+      addEmptyDictionaries(selection.schema().getFields(), dictionaries);
+      listener.start(root, dictionaries);
       byte[] json = new ReadStats(cacheOutcome(lease), lease.fetchNanos(), 0, 0, 0, 0, 0,
           file.footer().rowGroups(), file.footer().rowGroups(), 0, ReadStats.DISK,
           lease.key().etag()).toJsonBytes();
       listener.putMetadata(metadata(json));
+    }
+  }
+
+  private void addEmptyDictionaries(List<org.apache.arrow.vector.types.pojo.Field> fields,
+      org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider dictionaries) {
+    for (org.apache.arrow.vector.types.pojo.Field field : fields) {
+      org.apache.arrow.vector.types.pojo.DictionaryEncoding encoding = field.getDictionary();
+      if (encoding != null && dictionaries.lookup(encoding.getId()) == null) {
+        FieldVector values = new org.apache.arrow.vector.types.pojo.Field(field.getName(),
+            org.apache.arrow.vector.types.pojo.FieldType.nullable(field.getType()),
+            field.getChildren()).createVector(parent);
+        values.allocateNew();
+        values.setValueCount(0);
+        dictionaries.put(new org.apache.arrow.vector.dictionary.Dictionary(values, encoding));
+      }
+      addEmptyDictionaries(field.getChildren(), dictionaries);
     }
   }
 
