@@ -5,6 +5,7 @@ import io.istziio.ring.Member;
 import io.istziio.ring.Membership;
 import io.istziio.ring.RedisMembership;
 import io.istziio.ring.StaticMembership;
+import io.istziio.server.dataset.DatasetLister;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.flight.NodeProducer;
@@ -103,7 +104,7 @@ public final class Node implements AutoCloseable {
       AtomicReference<Membership> members = new AtomicReference<>(new StaticMembership(List.of()));
       NodeProducer producer = new NodeProducer(new NodeProducer.Parts(self::get, allocator, objects,
           disk, memory, new DeferredMembership(members), ring.replicas(), peers, serving,
-          streamExecutor));
+          streamExecutor, new DatasetLister(stores, config.freshness())));
       Location listen = Location.forGrpcInsecure(config.host(), config.port());
       server = started(started, FlightServer.builder(allocator, listen, producer).build());
       server.start();

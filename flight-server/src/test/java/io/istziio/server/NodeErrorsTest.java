@@ -75,7 +75,7 @@ class NodeErrorsTest extends NodeTestBase {
             FlightStatusCode.INVALID_ARGUMENT, "has a \"..\" segment in its key"),
         Arguments.of("a key with a space, read as written", "{\"path\": \"s3://data/a b^.parquet\"}",
             FlightStatusCode.NOT_FOUND, "s3://data/a b^.parquet does not exist"),
-        Arguments.of("bucket only", "{\"path\": \"s3://data/\"}", FlightStatusCode.INVALID_ARGUMENT, "names no object"),
+        Arguments.of("bucket only", "{\"path\": \"s3://data\"}", FlightStatusCode.INVALID_ARGUMENT, "names no object"),
         Arguments.of("missing object", "{\"path\": \"s3://data/missing.parquet\"}",
             FlightStatusCode.NOT_FOUND, "s3://data/missing.parquet does not exist"),
         Arguments.of("missing bucket", "{\"path\": \"s3://nobucket/a.parquet\"}",

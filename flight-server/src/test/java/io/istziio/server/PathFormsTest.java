@@ -115,8 +115,9 @@ class PathFormsTest extends NodeTestBase {
     refused.put("s3://data/lone\ud800.parquet", "not Unicode (an unpaired surrogate)");
     refused.put("s3://data/" + "k".repeat(1_025), "longer than S3 allows (1024 bytes of UTF-8)");
     refused.put("s3://data/" + "ü".repeat(513), "longer than S3 allows (1024 bytes of UTF-8)");
-    refused.put("s3://data/dir/", "ends in \"/\", so it names a folder");
-    refused.put("s3://data/", "names no object");
+    // A path ending in "/" is a dataset (a prefix): DoGet refuses it, GetFlightInfo lists it.
+    refused.put("s3://data/dir/", "a dataset is read by its endpoints");
+    refused.put("s3://data/", "a dataset is read by its endpoints");
     refused.put("s3://data", "names no object");
     refused.put("s3:///key.parquet", "names no object");
     refused.put("s3://user@data/key.parquet", "which is not an S3 bucket name");

@@ -22,7 +22,7 @@ public sealed interface Filter {
     }
 
     /** The operator that gives the same answer with its operands swapped: a < b is b > a. */
-    Op flipped() {
+    public Op flipped() {
       return switch (this) {
         case LT -> GT;
         case LE -> GE;

@@ -76,6 +76,16 @@ public final class RowFilter {
     return null;
   }
 
+  /** A filter-language predicate already parsed (a dataset's filter with partitions put in). */
+  public static RowFilter of(Filter parsed) {
+    return new RowFilter(parsed, null);
+  }
+
+  /** The parsed predicate; null for an outside Substrait expression. */
+  public Filter parsed() {
+    return parsed;
+  }
+
   /** Whether it is the filter language, which {@link BatchFilter} runs too. */
   public boolean isParsed() {
     return parsed != null;

@@ -4,6 +4,8 @@ import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ReadTicket;
 import io.istziio.client.protocol.ServedVersion;
 import io.istziio.server.Errors;
+import io.istziio.server.dataset.PartitionColumns;
+import io.istziio.server.dataset.PartitionedRead;
 import io.istziio.server.NodeConfig;
 import io.istziio.server.memory.DecodedFile;
 import io.istziio.server.memory.MemoryTier;
@@ -51,6 +53,8 @@ final class DoGetStream {
   private final BufferAllocator parent;
   private final NodeConfig.Serving serving;
   private final ServerStreamListener listener;
+  /** A file ticket's partition columns; null for none. */
+  private final PartitionedRead partitioned;
   private final BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
 
   private long scanNanos;
@@ -59,10 +63,15 @@ final class DoGetStream {
   private long batches;
   private long bytes;
 
-  /** @param filter the ticket's predicate, already parsed; null for none */
+  /**
+   * @param request the ticket, or a file ticket's own read ({@link PartitionedRead#file})
+   * @param filter the ticket's predicate, already parsed; null for none
+   * @param partitioned a file ticket's partition columns to append; null for none
+   */
   DoGetStream(ReadTicket request, RowFilter filter, ObjectCache objects, MemoryTier memory,
       MemoryStreams memoryStreams, BufferAllocator parent, NodeConfig.Serving serving,
-      ServerStreamListener listener) {
+      ServerStreamListener listener, PartitionedRead partitioned) {
+    this.partitioned = partitioned;
     this.memoryStreams = memoryStreams;
     this.request = request;
     this.filter = filter;
@@ -80,6 +89,15 @@ final class DoGetStream {
       try (Lease lease = objects.open(path, request.version())) {
         ParquetFile file = lease.attachment(local -> ParquetFile.open(parent, local, path.uri()));
         ColumnSelection selection = file.select(request.columns());
+        if (partitioned != null) {
+          partitioned.schema(selection.schema()); // refuses a partition column the file has too
+          if (partitioned.none()) {
+            sendEmpty(lease, file, selection);
+            ended = true;
+            listener.completed();
+            return;
+          }
+        }
         // The memory tier holds whole top-level columns; fields inside structs are the scanner's.
         if (!selection.nested() && serveDecoded(lease, file)) {
           return;
@@ -130,7 +148,7 @@ final class DoGetStream {
     }
     MemoryStream.Origin origin = new MemoryStream.Origin(cacheOutcome(lease), lease.fetchNanos(),
         System.nanoTime() - start);
-    return memoryStreams.start(decoded, origin, request, filter, listener);
+    return memoryStreams.start(decoded, origin, request, filter, partitioned, listener);
   }
 
   private static String cacheOutcome(Lease lease) {
@@ -150,12 +168,25 @@ final class DoGetStream {
    * ({@link ServedVersion}).
    */
   private boolean stream(ArrowReader reader, ParquetFile file, String version) throws Exception {
-    VectorSchemaRoot root = reader.getVectorSchemaRoot();
+    VectorSchemaRoot scanned = reader.getVectorSchemaRoot();
+    try (PartitionColumns partition = partitioned != null ? partitioned.columns(parent) : null) {
+      VectorSchemaRoot root = partition == null ? scanned : partition.wrap(scanned,
+          partitioned.layout(scanned.getSchema().getFields().size()));
+      return stream(reader, file, version, scanned, root, partition);
+    }
+  }
+
+  /** Sends {@code root}: the scan's own, or its vectors with the partition columns. */
+  private boolean stream(ArrowReader reader, ParquetFile file, String version,
+      VectorSchemaRoot scanned, VectorSchemaRoot root, PartitionColumns partition) throws Exception {
     backpressure.register(listener);
     // Zero-copy writes would keep each batch's Arrow buffers until Netty has written them; with a
     // copy, a paused client holds Netty buffers instead and the scanner's batches are freed at once.
     listener.setUseZeroCopy(false);
     boolean more = load(reader, file);
+    if (partition != null) {
+      partition.fill(root, scanned.getRowCount());
+    }
     listener.start(root, reader); // the reader holds the dictionaries of dictionary-encoded columns
     try (StreamDictionaries dictionaries = new StreamDictionaries(reader, parent)) {
       while (more) {
@@ -178,8 +209,49 @@ final class DoGetStream {
           listener.putNext();
         }
         more = load(reader, file);
+        if (more && partition != null) {
+          partition.fill(root, scanned.getRowCount());
+        }
       }
       return true;
+    }
+  }
+
+  /**
+   * A file ticket whose filter its partition values rule out: the schema and the stats, no rows,
+   * and nothing scanned.
+   */
+  private void sendEmpty(Lease lease, ParquetFile file, ColumnSelection selection) throws Exception {
+    org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider dictionaries =
+        new org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider();
+    try (VectorSchemaRoot empty = VectorSchemaRoot.create(selection.schema(), parent);
+        PartitionColumns partition = partitioned.columns(parent);
+        AutoCloseable closeDictionaries = dictionaries::close) {
+      VectorSchemaRoot root = partition.wrap(empty, partitioned.layout(selection.schema().getFields().size()));
+      partition.fill(root, 0);
+      // Flight sends every dictionary a field names with the schema: empty ones, as no row comes.
+      addEmptyDictionaries(selection.schema().getFields(), dictionaries);
+      listener.start(root, dictionaries);
+      byte[] json = new ReadStats(cacheOutcome(lease), lease.fetchNanos(), 0, 0, 0, 0, 0,
+          file.footer().rowGroups(), file.footer().rowGroups(), 0, ReadStats.DISK,
+          lease.key().etag()).toJsonBytes();
+      listener.putMetadata(metadata(json));
+    }
+  }
+
+  private void addEmptyDictionaries(List<org.apache.arrow.vector.types.pojo.Field> fields,
+      org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider dictionaries) {
+    for (org.apache.arrow.vector.types.pojo.Field field : fields) {
+      org.apache.arrow.vector.types.pojo.DictionaryEncoding encoding = field.getDictionary();
+      if (encoding != null && dictionaries.lookup(encoding.getId()) == null) {
+        FieldVector values = new org.apache.arrow.vector.types.pojo.Field(field.getName(),
+            org.apache.arrow.vector.types.pojo.FieldType.nullable(field.getType()),
+            field.getChildren()).createVector(parent);
+        values.allocateNew();
+        values.setValueCount(0);
+        dictionaries.put(new org.apache.arrow.vector.dictionary.Dictionary(values, encoding));
+      }
+      addEmptyDictionaries(field.getChildren(), dictionaries);
     }
   }
 

@@ -3,6 +3,8 @@ package io.istziio.server.flight;
 import io.istziio.client.protocol.ReadStats;
 import io.istziio.client.protocol.ServedVersion;
 import io.istziio.server.Errors;
+import io.istziio.server.dataset.PartitionColumns;
+import io.istziio.server.dataset.PartitionedRead;
 import io.istziio.server.filter.BatchFilter;
 import io.istziio.server.filter.FilteredBatches;
 import io.istziio.server.filter.RowGroupPruner;
@@ -48,7 +50,12 @@ final class MemoryStream {
   private final ServerStreamListener listener;
   private final BufferAllocator allocator;
   private final Runnable onFinish;
+  /** The projected file columns, as loaded or filtered. */
   private final VectorSchemaRoot root;
+  /** What is sent: {@code root}, or its vectors with the partition columns. */
+  private final VectorSchemaRoot out;
+  /** A file ticket's partition columns; null for none. */
+  private final PartitionColumns partition;
   private final VectorLoader loader;
   /** With a filter: the stream's own view of the whole cached batch; null without. */
   private final VectorSchemaRoot view;
@@ -88,10 +95,12 @@ final class MemoryStream {
    *     batches of those are not evaluated); null to evaluate every batch
    * @param allocator for the stream's own buffers: the filtered batch and the stats
    * @param onFinish runs once when the stream ends, however it ends
+   * @param partitioned a file ticket's partition columns, appended after {@code columns} in its
+   *     layout; null for none
    */
   MemoryStream(DecodedFile file, Origin origin, int[] columns, BatchFilter filter,
       RowGroupPruner.Pruning pruning, boolean[] skippableGroups, ServerStreamListener listener,
-      BufferAllocator allocator, Runnable onFinish) {
+      BufferAllocator allocator, Runnable onFinish, PartitionedRead partitioned) {
     this.file = file;
     this.origin = origin;
     this.columns = columns;
@@ -124,6 +133,13 @@ final class MemoryStream {
       this.root = FilteredBatches.allocate(file.schema(), projection, allocator);
     }
     this.allColumns = file.positions(null);
+    if (partitioned == null) {
+      this.partition = null;
+      this.out = root;
+    } else {
+      this.partition = partitioned.columns(allocator);
+      this.out = partition.wrap(root, partitioned.layout(file.schema().getFields().size()));
+    }
   }
 
   /** Sends the schema and what the client's window takes now; the callbacks do the rest. */
@@ -140,7 +156,7 @@ final class MemoryStream {
     VarHandle.fullFence();
     listener.setUseZeroCopy(filter == null);
     try {
-      listener.start(root);
+      listener.start(out);
     } catch (RuntimeException e) {
       fail(e);
     }
@@ -211,11 +227,14 @@ final class MemoryStream {
             FilteredBatches.fill(view, selected, projection, root);
           }
         }
-        rows += root.getRowCount();
-        if (root.getRowCount() > 0) {
+        if (partition != null) {
+          partition.fill(out, root.getRowCount());
+        }
+        rows += out.getRowCount();
+        if (out.getRowCount() > 0) {
           batches++;
         }
-        for (FieldVector vector : root.getFieldVectors()) {
+        for (FieldVector vector : out.getFieldVectors()) {
           bytes += vector.getBufferSize();
         }
         if (last) {
@@ -261,6 +280,9 @@ final class MemoryStream {
     if (!finished) {
       finished = true;
       root.close();
+      if (partition != null) {
+        partition.close();
+      }
       if (view != null) {
         view.close();
       }

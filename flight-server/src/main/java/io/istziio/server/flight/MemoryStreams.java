@@ -2,6 +2,7 @@ package io.istziio.server.flight;
 
 import io.istziio.client.protocol.ReadTicket;
 import io.istziio.server.Errors;
+import io.istziio.server.dataset.PartitionedRead;
 import io.istziio.server.filter.BatchFilter;
 import io.istziio.server.filter.BoundFilter;
 import io.istziio.server.filter.RowFilter;
@@ -39,6 +40,15 @@ final class MemoryStreams {
    */
   boolean start(DecodedFile file, MemoryStream.Origin origin, ReadTicket request, RowFilter filter,
       ServerStreamListener listener) {
+    return start(file, origin, request, filter, null, listener);
+  }
+
+  /**
+   * As above, with a file ticket's partition columns appended ({@code partitioned}'s layout), or
+   * none when it is null; {@code request} and {@code filter} are then the file's own read.
+   */
+  boolean start(DecodedFile file, MemoryStream.Origin origin, ReadTicket request, RowFilter filter,
+      PartitionedRead partitioned, ServerStreamListener listener) {
     if (!file.hasColumns(request.columns())) {
       file.release();
       return false;
@@ -46,6 +56,9 @@ final class MemoryStreams {
     MemoryStream stream;
     try {
       int[] columns = file.positions(request.columns());
+      if (partitioned != null) {
+        partitioned.schema(file.schema()); // refuses a partition column the file has too
+      }
       BatchFilter batchFilter = null;
       RowGroupPruner.Pruning pruning = RowGroupPruner.Pruning.none(file.footer());
       boolean[] skippable = null;
@@ -69,7 +82,7 @@ final class MemoryStreams {
       }
       try {
         stream = new MemoryStream(file, origin, columns, batchFilter, pruning, skippable, listener,
-            allocator, running::decrementAndGet);
+            allocator, running::decrementAndGet, partitioned);
       } catch (RuntimeException e) {
         running.decrementAndGet();
         throw e;

@@ -12,6 +12,12 @@ import io.istziio.server.Errors;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.dataset.DatasetFile;
+import io.istziio.server.dataset.DatasetLister;
+import io.istziio.server.dataset.HivePartitioning;
+import io.istziio.server.dataset.PartitionFilter;
+import io.istziio.server.dataset.PartitionedRead;
+import org.apache.arrow.vector.types.pojo.Schema;
 import io.istziio.server.filter.RowFilter;
 import io.istziio.server.parquet.ColumnSelection;
 import io.istziio.server.parquet.ParquetFooter;
@@ -64,7 +70,8 @@ public final class NodeProducer extends NoOpFlightProducer {
   /** The parts of a node the producer serves from. */
   public record Parts(Supplier<Member> self, BufferAllocator allocator, ObjectCache objects,
       DiskCache disk, MemoryTier memory, Membership membership, int replicas,
-      FlightClientPool peers, NodeConfig.Serving serving, ExecutorService streams) {}
+      FlightClientPool peers, NodeConfig.Serving serving, ExecutorService streams,
+      DatasetLister datasets) {}
 
   private final Parts parts;
   private final LongAdder misrouted = new LongAdder();
@@ -85,6 +92,9 @@ public final class NodeProducer extends NoOpFlightProducer {
     try {
       ReadTicket request = requestOf(descriptor);
       RowFilter filter = RowFilter.of(request);
+      if (request.isDataset()) {
+        return datasetInfo(descriptor, request, filter);
+      }
       ObjectPath path = ObjectPath.parse(request.path());
       List<Member> owners = owners(path.uri());
       if (!isOwner(owners)) {
@@ -104,17 +114,71 @@ public final class NodeProducer extends NoOpFlightProducer {
     // A miss here downloads the object, so the DoGet that follows is a hit.
     try (Lease lease = parts.objects().open(path, request.version())) {
       ParquetFile file = lease.attachment(local -> ParquetFile.open(parts.allocator(), local, path.uri()));
-      ColumnSelection selection = file.select(request.columns());
+      PartitionedRead partitioned = request.partition() == null ? null
+          : PartitionedRead.of(request, filter);
+      RowFilter fileFilter = partitioned == null ? filter : partitioned.filter();
+      ColumnSelection selection = file.select(
+          partitioned == null ? request.columns() : partitioned.file().columns());
+      Schema schema = partitioned == null ? selection.schema() : partitioned.schema(selection.schema());
       ParquetFooter footer = file.footer();
-      if (filter != null) {
-        filter.compile(file.fileSchema()); // a bad predicate fails here, before any DoGet
+      if (fileFilter != null) {
+        fileFilter.compile(file.fileSchema()); // a bad predicate fails here, before any DoGet
       }
       Location[] locations = owners.stream().map(NodeProducer::location).toArray(Location[]::new);
       FlightEndpoint endpoint = new FlightEndpoint(new Ticket(request.toJsonBytes()), locations);
-      // With a filter, how many rows and bytes match is unknown until the scan.
-      return new FlightInfo(selection.schema(), descriptor, List.of(endpoint),
-          filter != null ? -1 : footer.bytes(selection.paths()), filter != null ? -1 : footer.rows());
+      // With a filter, how many rows and bytes match is unknown until the scan; the footer does
+      // not size partition columns.
+      return new FlightInfo(schema, descriptor, List.of(endpoint),
+          filter != null || partitioned != null ? -1 : footer.bytes(selection.paths()),
+          filter != null ? -1 : footer.rows());
     }
+  }
+
+  /**
+   * A dataset: one endpoint per file (sorted by path) at its owners, files whose partition values
+   * rule the filter out left out before any download; the schema is the first endpoint's file's
+   * (the first listed file's when the filter rules out all), as its owner describes it with the
+   * partition columns, so only that file is read (or its footer, from an owner that holds it).
+   * Sizes are not summed: -1.
+   */
+  private FlightInfo datasetInfo(FlightDescriptor descriptor, ReadTicket request, RowFilter filter)
+      throws Exception {
+    List<DatasetFile> files = parts.datasets().files(request);
+    List<List<ReadTicket.PartitionValue>> partitions =
+        HivePartitioning.of(files, request.partitioning());
+    List<FlightEndpoint> endpoints = new java.util.ArrayList<>();
+    ReadTicket first = null;
+    for (int i = 0; i < files.size(); i++) {
+      List<ReadTicket.PartitionValue> partition = partitions.get(i);
+      if (filter != null && filter.isParsed()
+          && PartitionFilter.fold(filter.parsed(), partition).none()) {
+        continue; // its partition values rule the filter out: never read
+      }
+      ReadTicket file = fileTicket(request, files.get(i), partition);
+      first = first == null ? file : first;
+      Location[] locations = owners(file.path()).stream().map(NodeProducer::location)
+          .toArray(Location[]::new);
+      endpoints.add(new FlightEndpoint(new Ticket(file.toJsonBytes()), locations));
+    }
+    if (first == null) { // every file ruled out: the schema is still the first file's
+      first = fileTicket(request, files.get(0), partitions.get(0));
+    }
+    ObjectPath firstPath = ObjectPath.parse(first.path());
+    List<Member> owners = owners(firstPath.uri());
+    FlightInfo described = isOwner(owners) ? null : askOwners(owners, first);
+    if (described == null) {
+      described = localInfo(FlightDescriptor.command(first.toJsonBytes()), first, RowFilter.of(first),
+          firstPath, owners);
+    }
+    return new FlightInfo(described.getSchemaOptional().orElseThrow(), descriptor, endpoints, -1, -1);
+  }
+
+  /** The ticket of one file of a dataset: the dataset's columns and filter, its partition values. */
+  private static ReadTicket fileTicket(ReadTicket dataset, DatasetFile file,
+      List<ReadTicket.PartitionValue> partition) {
+    ReadTicket one = new ReadTicket(file.path(), dataset.columns(), dataset.filter(),
+        dataset.substrait(), null);
+    return partition.isEmpty() ? one : one.withPartition(partition);
   }
 
   private FlightInfo askOwners(List<Member> owners, ReadTicket request) {
@@ -167,10 +231,20 @@ public final class NodeProducer extends NoOpFlightProducer {
     ReadTicket request;
     RowFilter filter;
     ObjectPath path;
+    PartitionedRead partitioned = null;
     try {
       request = ReadTicket.parse(ticket.getBytes());
+      if (request.isDataset()) {
+        throw Errors.invalid("a dataset is read by its endpoints: call GetFlightInfo and DoGet "
+            + "each endpoint's ticket");
+      }
       filter = RowFilter.of(request);
       path = ObjectPath.parse(request.path());
+      if (request.partition() != null) {
+        partitioned = PartitionedRead.of(request, filter);
+        request = partitioned.file();
+        filter = partitioned.filter();
+      }
     } catch (RuntimeException e) {
       listener.error(Errors.toFlight(e, "DoGet"));
       return;
@@ -178,12 +252,13 @@ public final class NodeProducer extends NoOpFlightProducer {
     if (!isOwner(owners(path.uri()))) {
       misrouted.increment(); // a client with a stale view; served all the same
     }
-    if (serveFromMemory(request, filter, path, listener)) {
+    if ((partitioned == null || !partitioned.none())
+        && serveFromMemory(request, filter, partitioned, path, listener)) {
       return;
     }
     try {
       parts.streams().execute(new DoGetStream(request, filter, parts.objects(), parts.memory(),
-          memoryStreams, parts.allocator(), parts.serving(), listener)::run);
+          memoryStreams, parts.allocator(), parts.serving(), listener, partitioned)::run);
     } catch (RejectedExecutionException full) {
       listener.error(parts.streams().isShutdown()
           ? Errors.unavailable("the node is shutting down; read from another owner")
@@ -195,8 +270,8 @@ public final class NodeProducer extends NoOpFlightProducer {
    * Starts a memory stream if the tier holds the path's known version; false if it does not, or
    * if the filter is an outside Substrait expression, which only the disk tier's scanner runs.
    */
-  private boolean serveFromMemory(ReadTicket request, RowFilter filter, ObjectPath path,
-      ServerStreamListener listener) {
+  private boolean serveFromMemory(ReadTicket request, RowFilter filter, PartitionedRead partitioned,
+      ObjectPath path, ServerStreamListener listener) {
     if (parts.objects().confirmsEveryRead()) {
       return false; // a store call first: not on gRPC's thread
     }
@@ -210,7 +285,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     if (file == null) {
       return false;
     }
-    return memoryStreams.start(file, MemoryStream.Origin.HIT, request, filter, listener);
+    return memoryStreams.start(file, MemoryStream.Origin.HIT, request, filter, partitioned, listener);
   }
 
   /**

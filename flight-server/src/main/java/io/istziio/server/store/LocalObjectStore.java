@@ -84,6 +84,50 @@ public final class LocalObjectStore implements ObjectStore {
     };
   }
 
+  /**
+   * Walks the directory the prefix ends in (symbolic links are followed only to files inside the
+   * root); a directory that does not exist lists nothing.
+   */
+  @Override
+  public java.util.List<ListedObject> list(StorePrefix prefix,
+      java.util.function.Predicate<String> keep, int limit) {
+    String text = prefix.keyPrefix();
+    Path base = Path.of(text.substring(0, text.lastIndexOf('/') + 1)).normalize();
+    if (!base.startsWith(root)) {
+      throw Errors.invalid("%s is outside this node's local root %s; list a directory under it",
+          prefix, root);
+    }
+    java.util.List<ListedObject> found = new java.util.ArrayList<>();
+    if (!Files.isDirectory(base)) {
+      return found;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(base)) {
+      java.util.Iterator<Path> files = walk.iterator();
+      while (files.hasNext() && found.size() <= limit) {
+        Path file = files.next();
+        String key = file.toString();
+        if (!key.startsWith(text) || !keep.test(key) || !insideRoot(file)) {
+          continue;
+        }
+        found.add(new ListedObject(new java.net.URI("file", "", key, null, null).toString(), key,
+            Files.size(file)));
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw Errors.storeUnavailable("cannot list %s: %s", prefix, Errors.firstLine(e));
+    } catch (java.net.URISyntaxException e) {
+      throw Errors.invalid("a file under %s has a name no URI can hold (%s)", prefix, e.getReason());
+    }
+    return found;
+  }
+
+  /** A regular file whose real path lies under the root (a link to elsewhere is left out). */
+  private boolean insideRoot(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return false;
+    }
+    return !Files.isSymbolicLink(file) || file.toRealPath().startsWith(root);
+  }
+
   private Path resolve(ObjectPath path) {
     Path file = Path.of(path.key()).normalize();
     if (!file.startsWith(root)) {

@@ -25,6 +25,21 @@ public interface ObjectStore extends AutoCloseable {
     }
   }
 
+  /**
+   * The objects under {@code prefix}, recursively, in no particular order, that {@code keep}
+   * accepts (by key, see {@link ListedObject#key}); zero-byte keys ending in {@code /} (folder
+   * markers) are never listed.
+   *
+   * @param limit the most objects wanted: the listing stops once it has found one more
+   * @throws org.apache.arrow.flight.FlightRuntimeException NOT_FOUND for a missing bucket,
+   *     INVALID_ARGUMENT for a prefix outside the store, as for {@link #open}
+   */
+  default java.util.List<ListedObject> list(StorePrefix prefix,
+      java.util.function.Predicate<String> keep, int limit) {
+    throw io.istziio.server.Errors.invalid("%s cannot be listed; name its objects in \"paths\"",
+        prefix);
+  }
+
   @Override
   default void close() {}
 }

@@ -17,6 +17,13 @@ public final class ObjectStores implements ObjectStore {
     this.local = local;
   }
 
+  @Override
+  public java.util.List<ListedObject> list(StorePrefix prefix,
+      java.util.function.Predicate<String> keep, int limit) {
+    return storeFor(new ObjectPath(prefix.uri(), prefix.scheme(), prefix.bucket(), prefix.keyPrefix()))
+        .list(prefix, keep, limit);
+  }
+
   private ObjectStore storeFor(ObjectPath path) {
     if (ObjectPath.S3.equals(path.scheme())) {
       return s3;

@@ -123,6 +123,48 @@ public final class S3ObjectStore implements ObjectStore {
     };
   }
 
+  /** ListObjectsV2, page by page, until the listing ends or holds more than {@code limit}. */
+  @Override
+  public List<ListedObject> list(StorePrefix prefix, java.util.function.Predicate<String> keep,
+      int limit) {
+    List<ListedObject> found = new java.util.ArrayList<>();
+    try {
+      software.amazon.awssdk.services.s3.model.ListObjectsV2Request.Builder request =
+          software.amazon.awssdk.services.s3.model.ListObjectsV2Request.builder()
+              .bucket(prefix.bucket());
+      if (!prefix.keyPrefix().isEmpty()) {
+        request.prefix(prefix.keyPrefix());
+      }
+      for (software.amazon.awssdk.services.s3.model.ListObjectsV2Response page
+          : s3.listObjectsV2Paginator(request.build())) {
+        for (software.amazon.awssdk.services.s3.model.S3Object object : page.contents()) {
+          long size = object.size() == null ? 0 : object.size();
+          if (object.key().endsWith("/") && size == 0 || !keep.test(object.key())) {
+            continue; // a folder marker
+          }
+          found.add(new ListedObject("s3://" + prefix.bucket() + "/" + object.key(), object.key(), size));
+          if (found.size() > limit) {
+            return found;
+          }
+        }
+      }
+      return found;
+    } catch (S3Exception e) {
+      String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : null;
+      if ("NoSuchBucket".equals(code) || e.statusCode() == 404) {
+        throw Errors.notFound("bucket \"%s\" does not exist in S3 at %s (listing %s); check the "
+            + "bucket", prefix.bucket(), endpointName, prefix);
+      }
+      if (e.statusCode() == 403) {
+        throw Errors.unauthorized("S3 denied the node the listing of %s (HTTP 403); grant its "
+            + "credentials s3:ListBucket on the bucket", prefix);
+      }
+      throw toFlight(new ObjectPath(prefix.uri(), ObjectPath.S3, prefix.bucket(), prefix.keyPrefix()), e);
+    } catch (SdkException e) {
+      throw toFlight(new ObjectPath(prefix.uri(), ObjectPath.S3, prefix.bucket(), prefix.keyPrefix()), e);
+    }
+  }
+
   /**
    * Maps an SDK failure to a Flight error. The error code decides where there is one; a HEAD
    * response has no body, so for HEAD only the HTTP status is known.
