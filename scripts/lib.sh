@@ -10,10 +10,11 @@ if [ -n "${ISTZIIO_JAVA_OPTS:-}" ]; then
   ISTZIIO_JAVA_FLAGS+=("${extra[@]}")
 fi
 
-# Prints the classpath of a module (flight-server or flight-client), or fails saying how to build.
+# Prints the classpath of a module directory (flight-server, or flight-client/cli for the CLI): its
+# jar and the target/lib its build copies the runtime dependencies to; or fails saying how to build.
 istziio_classpath() {
   local module="$1" jar
-  jar="$(ls "$ISTZIIO_HOME/$module"/target/istziio-"$module"-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -1)"
+  jar="$(ls "$ISTZIIO_HOME/$module"/target/istziio-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -1)"
   if [ -z "$jar" ] || [ ! -d "$ISTZIIO_HOME/$module/target/lib" ]; then
     echo "istziio: $module is not built; run: mvn -q -DskipTests package  (in $ISTZIIO_HOME)" >&2
     return 1
@@ -27,7 +28,7 @@ istziio_build_if_needed() {
   local stale
   stale="$(find "$ISTZIIO_HOME" -path "$ISTZIIO_HOME/.run" -prune -o \( -path '*/src/main/*' -o -name pom.xml \) \
     -newer "$ISTZIIO_HOME/flight-server/target/lib" -print -quit 2>/dev/null || true)"
-  if [ ! -d "$ISTZIIO_HOME/flight-server/target/lib" ] || [ ! -d "$ISTZIIO_HOME/flight-client/target/lib" ] \
+  if [ ! -d "$ISTZIIO_HOME/flight-server/target/lib" ] || [ ! -d "$ISTZIIO_HOME/flight-client/cli/target/lib" ] \
     || [ ! -d "$ISTZIIO_HOME/jmh/target/lib" ] || [ -n "$stale" ]; then
     echo "istziio: building in $ISTZIIO_HOME (mvn -q -B -DskipTests package) ..." >&2
     (cd "$ISTZIIO_HOME" && mvn -q -B -DskipTests package) || return 1

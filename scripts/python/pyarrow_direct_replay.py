@@ -1,6 +1,6 @@
 """The baseline a current user would pick: pyarrow reading each object straight from S3.
 
-Replays an istziio/ISTZIO trace (CSV: timestamp,file_index; see flight-client's replay/Trace.java)
+Replays an istziio/ISTZIO trace (CSV: timestamp,file_index; see flight-client/cli's replay/Trace.java)
 open-loop exactly as `istziio replay` does: each request is due at its arrival time (divided by
 --speed), runs on a pool of --concurrency readers, and its latency counts from its due time, so time
 queued behind busy readers is included and reported as start lag. Each request opens the object

@@ -1,6 +1,5 @@
 package io.istziio.server.store;
 
-import io.istziio.client.S3Clients;
 import io.istziio.server.Errors;
 import java.net.URI;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.istziio.client;
+package io.istziio.server.store;
 
 import java.net.URI;
 import java.time.Duration;
@@ -13,10 +13,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
- * The one way istziio makes an S3 client, for the node and the CLI alike: credentials from the
- * AWS default chain (never from flags), any S3-compatible endpoint.
+ * How the node makes its S3 client: credentials from the AWS default chain (never from flags), any
+ * S3-compatible endpoint. The CLI builds its own the same way (istziio-cli's {@code S3Options}):
+ * sharing these few lines would make the node depend on the CLI or the client library on the AWS
+ * SDK.
  */
-public final class S3Clients {
+final class S3Clients {
 
   private S3Clients() {}
 
@@ -24,13 +26,9 @@ public final class S3Clients {
    * @param endpoint an S3-compatible endpoint such as {@code http://127.0.0.1:9000}; null for AWS
    * @param region the signing region; null for the AWS default chain, else us-east-1
    * @param pathStyle address buckets as {@code endpoint/bucket/key} rather than virtual hosts
+   * @return a builder the caller may add to (interceptors) before building
    */
-  public static S3Client create(URI endpoint, String region, boolean pathStyle) {
-    return builder(endpoint, region, pathStyle).build();
-  }
-
-  /** The builder behind {@link #create}, for a caller that adds to its configuration. */
-  public static S3ClientBuilder builder(URI endpoint, String region, boolean pathStyle) {
+  static S3ClientBuilder builder(URI endpoint, String region, boolean pathStyle) {
     S3ClientBuilder builder = S3Client.builder()
         .credentialsProvider(DefaultCredentialsProvider.builder().build())
         .region(Region.of(region != null ? region : defaultRegion()))
