@@ -276,9 +276,10 @@ class NodeFuzzTest extends NodeTestBase {
   }
 
   private String hostilePath() {
+    // Not "" or "fuzz/": a prefix names a dataset now (DatasetTest), which GetFlightInfo answers.
     String[] keys = {"..", "../fuzz/a.parquet", "%2e%2e/%2e%2e/etc/passwd", "a%00b.parquet", "%00",
-        "fuzz/a.parquet%00", "k".repeat(2_000) + ".parquet", "ünï/cödé/日本.parquet", "😀.parquet", "",
-        "fuzz/", "fuzz//a.parquet", "fuzz/a.parquet?x=1", "fuzz/a.parquet#frag", "%", "%zz", "a b^",
+        "fuzz/a.parquet%00", "k".repeat(2_000) + ".parquet", "ünï/cödé/日本.parquet", "😀.parquet",
+        "fuzz//a.parquet", "fuzz/a.parquet?x=1", "fuzz/a.parquet#frag", "%", "%zz", "a b^",
         "fuzz/text.parquet", "missing.parquet", "/", "\\..\\x", "%2F%2F", randomString(1 + random.nextInt(300))};
     String[] buckets = {BUCKET, "", "..", "%2e%2e", "UPPER", "a", "x".repeat(300), "bad_bucket",
         "127.0.0.1", "no-such-bucket", "a..b", "-dash", "ünï", "data:80", "user@data", "%00"};

@@ -158,6 +158,10 @@ public final class S3ObjectStore implements ObjectStore {
         throw Errors.unauthorized("S3 denied the node the listing of %s (HTTP 403); grant its "
             + "credentials s3:ListBucket on the bucket", prefix);
       }
+      if (e.statusCode() == 400) { // the prefix is at fault (S3Proxy refuses a leading "/")
+        throw Errors.invalid("S3 at %s refused the listing of %s (%s, HTTP 400); check the "
+            + "prefix", endpointName, prefix, code);
+      }
       throw toFlight(new ObjectPath(prefix.uri(), ObjectPath.S3, prefix.bucket(), prefix.keyPrefix()), e);
     } catch (SdkException e) {
       throw toFlight(new ObjectPath(prefix.uri(), ObjectPath.S3, prefix.bucket(), prefix.keyPrefix()), e);
