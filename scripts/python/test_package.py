@@ -3,6 +3,7 @@ S3Proxy, three nodes) for routing, filters, projection, errors, datasets and the
 pair of nodes of its own, with static membership, for failover (one is killed)."""
 import contextlib
 import gc
+import os
 import signal
 import socket
 import subprocess
@@ -184,35 +185,75 @@ def test_dropping_a_reader_early_stops_its_streams(client, files):
             assert not thread.is_alive()
 
 
-# -- datasets (the node's side lands with branch `datasets`) --------------------------------------
+# -- datasets -------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def hive(s3):
-    """s3://data/pkg/trips/year=Y/part-i.parquet: 3 years × 3 files, year not in the files."""
+    """s3://data/pkg/trips/year=Y/month=MM/part-0.parquet: 3 years x 7 months, 21 files; year and
+    month are not in the files."""
     for year in (2023, 2024, 2025):
-        for i in range(3):
-            pq.write_table(sample_table(200, seed=year * 10 + i * 1000),
-                           f"data/pkg/trips/year={year}/part-{i}.parquet", filesystem=s3)
+        for month in range(1, 8):
+            pq.write_table(sample_table(200, seed=year * 100 + month * 1000),
+                           f"data/pkg/trips/year={year}/month={month:02d}/part-0.parquet", filesystem=s3)
     return "s3://data/pkg/trips/"
 
 
-def dataset_reads(client, prefix):
-    try:
-        client.info(prefix)
-    except istziio.IstziioError as e:
-        pytest.skip(f"these nodes do not read datasets yet: {e}")
+def pyarrow_dataset(s3, prefix, filter=None):
+    """What pyarrow.dataset reads straight from S3, the reference."""
+    return ds.dataset(prefix[len("s3://"):], filesystem=s3, format="parquet",
+                      partitioning="hive").to_table(filter=filter)
 
 
-def test_a_hive_prefix_reads_as_pyarrow_dataset_reads_it(client, s3, hive):
-    dataset_reads(client, hive)
-    expected = ds.dataset(hive[len("s3://"):], filesystem=s3, format="parquet",
-                          partitioning="hive").to_table(filter=pc.field("year") >= 2024)
-    info = client.info(hive, filter="year >= 2024")
-    assert len(info.endpoints) == 6, "2023's three files are pruned before any download"
-    table = client.read_table(hive, filter="year >= 2024")
-    assert table.sort_by([("year", "ascending"), ("id", "ascending")]).equals(
-        expected.sort_by([("year", "ascending"), ("id", "ascending")]))
-    assert len(client.last_stats) == 6
+def in_order(table):
+    return table.sort_by([("year", "ascending"), ("month", "ascending"), ("id", "ascending")])
+
+
+def test_a_hive_table_reads_as_pyarrow_dataset_reads_it(client, s3, hive):
+    table = client.read_table(hive)
+    expected = pyarrow_dataset(s3, hive)
+    assert table.num_rows == 21 * 200
+    assert in_order(table).equals(in_order(expected))
+    assert len(client.last_stats) == 21
+
+
+def test_partition_filters_prune_files_before_any_download(client, s3, hive):
+    info = client.info(hive, filter="year >= 2024 AND month < 4")
+    assert len(info.endpoints) == 6, "only 2024's and 2025's months 1 to 3 are listed"
+    table = client.read_table(hive, filter="year >= 2024 AND month < 4")
+    expected = pyarrow_dataset(s3, hive, (pc.field("year") >= 2024) & (pc.field("month") < 4))
+    assert in_order(table).equals(in_order(expected))
+
+
+def test_an_expression_filter_over_the_files_columns_reads_every_file(client, s3, hive):
+    table = client.read_table(hive, filter=pc.field("score") < 103700)
+    expected = pyarrow_dataset(s3, hive, pc.field("score") < 103700)
+    assert 0 < table.num_rows < expected.num_rows + 1
+    assert in_order(table).equals(in_order(expected))
+
+
+def test_an_expression_naming_a_partition_column_says_to_use_a_string(client, hive):
+    with pytest.raises(ValueError, match=r"partition columns \['year'\].*filter-language string"):
+        client.read_table(hive, filter=pc.field("year") >= 2024)
+
+
+def test_a_filter_on_partition_and_file_columns_with_a_projection(client, s3, hive):
+    table = client.read_table(hive, columns=["id", "month"], filter="month = 5 AND score < 103700")
+    expected = pyarrow_dataset(s3, hive, (pc.field("month") == 5) & (pc.field("score") < 103700))
+    assert table.column_names == ["id", "month"]
+    assert 0 < table.num_rows < 3 * 200
+    assert sorted(table["id"].to_pylist()) == sorted(expected["id"].to_pylist())
+
+
+def test_the_cli_reads_the_same_table(cluster, s3, hive, tmp_path):
+    out = tmp_path / "trips.parquet"
+    env = {**os.environ, **{k: v for k, v in cluster.items() if k != "dir"}}
+    result = subprocess.run([str(HOME / "scripts" / "istziio"), "get", hive, "--filter", "year = 2025",
+                    "--out", str(out)], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    got = pq.read_table(out)
+    expected = pyarrow_dataset(s3, hive, pc.field("year") == 2025)
+    assert got.num_rows == expected.num_rows == 7 * 200
+    assert sorted(got["id"].to_pylist()) == sorted(expected["id"].to_pylist())
 
 
 # -- engines --------------------------------------------------------------------------------------

@@ -190,11 +190,22 @@ class Client:
         if filter is None or isinstance(filter, str):
             return tickets.dataset_ticket(path, columns, filter, partitioning=partitioning)
         if isinstance(filter, pc.Expression):
-            # Substrait references columns by position, so it is written against the schema of
-            # every column (the file's, in file order, then the partition columns).
-            whole = self._info(tickets.dataset_ticket(path, partitioning=partitioning))[0].schema
-            return tickets.dataset_ticket(path, columns, substrait=tickets.substrait_filter(filter, whole),
-                                          partitioning=partitioning)
+            # Substrait references columns by position, so it is written against the files'
+            # columns in file order; each file's scanner runs it, where partition columns are not.
+            info = self._info(tickets.dataset_ticket(path, partitioning=partitioning))[0]
+            partitions = _partition_names(info)
+            files = pa.schema([field for field in info.schema if field.name not in partitions])
+            try:
+                substrait = tickets.substrait_filter(filter, files)
+            except ValueError:
+                named = [name for name in partitions if name in str(filter)]
+                if named:
+                    raise ValueError(
+                        f"an Expression filter may name only the files' columns {files.names}, not the "
+                        f"partition columns {named}; filter those with a filter-language string, e.g. "
+                        f"filter=\"{named[0]} = ...\"") from None
+                raise
+            return tickets.dataset_ticket(path, columns, substrait=substrait, partitioning=partitioning)
         raise TypeError(f"filter must be a string or a pyarrow.compute.Expression, not {type(filter).__name__}")
 
     def _info(self, ticket: Dict[str, Any]) -> Tuple[flight.FlightInfo, str]:
@@ -259,3 +270,11 @@ def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     if batch.schema.equals(schema):
         return pa.RecordBatch.from_arrays(batch.columns, schema=schema)
     return batch.cast(schema)
+
+
+def _partition_names(info: flight.FlightInfo) -> List[str]:
+    """The partition columns a dataset's endpoints carry (their tickets' ``partition``)."""
+    for endpoint in info.endpoints:
+        ticket = json.loads(endpoint.ticket.ticket)
+        return [value["name"] for value in ticket.get("partition") or []]
+    return []
