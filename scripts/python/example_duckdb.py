@@ -5,9 +5,14 @@
 DuckDB scans the pyarrow RecordBatchReader as it arrives from the owners (files in parallel).
 A reader is read once: make a new one per query.
 """
+import os
 import sys
 
-import duckdb
+# Flight hands batches in gRPC's buffers, which need not be 64-byte aligned; DuckDB scans a reader
+# through Arrow's Acero, which warns once per such buffer unless told to realign it.
+os.environ.setdefault("ACERO_ALIGNMENT_HANDLING", "reallocate")
+
+import duckdb  # noqa: E402 (after the setting above)
 
 import istziio
 

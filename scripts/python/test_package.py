@@ -3,10 +3,12 @@ S3Proxy, three nodes) for routing, filters, projection, errors, datasets and the
 pair of nodes of its own, with static membership, for failover (one is killed)."""
 import contextlib
 import gc
+import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -214,6 +216,8 @@ def test_a_hive_table_reads_as_pyarrow_dataset_reads_it(client, s3, hive):
     assert table.num_rows == 21 * 200
     assert in_order(table).equals(in_order(expected))
     assert len(client.last_stats) == 21
+    sizes = [json.loads(endpoint.app_metadata)["bytes"] for endpoint in client.info(hive).endpoints]
+    assert len(sizes) == 21 and all(size > 0 for size in sizes), "each endpoint names its object's size"
 
 
 def test_partition_filters_prune_files_before_any_download(client, s3, hive):
@@ -287,6 +291,17 @@ def test_duckdb_example_streams_the_reader(client, files):
                                "SELECT count(*), sum(id), count(name) FROM t WHERE score < 10000")
     want = expected.filter(pc.field("score") < 10000)
     assert rows == [(want.num_rows, pc.sum(want["id"]).as_py(), pc.count(want["name"]).as_py())]
+
+
+def test_duckdb_example_over_a_hive_table_prints_no_alignment_warnings(client, hive):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HOME / "flight-client" / "python" / "src"),
+                                                         os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, str(HOME / "scripts" / "python" / "example_duckdb.py"),
+                             client_location(client), hive], env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "[(4200,)]" in result.stdout
+    assert "poorly aligned" not in result.stderr, result.stderr[:500]
 
 
 def client_location(client):

@@ -43,4 +43,15 @@ class CliLsCachedTest extends NodeTestBase {
 
     assertTrue(run.err().contains("give the dataset to list"), run.err());
   }
+
+  @Test
+  void lsCachedRefusesAGlobNamingThePrefixToGive() throws Exception {
+    Node node = start(config(64 << 20));
+
+    CliTest.Run run = cli("ls", "--cached", "--node", node.uri().toString(),
+        "s3://data/trips/year=2024/*/*.parquet").assertFails();
+
+    assertTrue(run.err().contains("not by glob; give the part before the first *, e.g. "
+        + "s3://data/trips/year=2024/"), run.err());
+  }
 }

@@ -68,7 +68,7 @@ public final class DatasetLister {
     }
     List<DatasetFile> files = new ArrayList<>();
     for (ListedObject object : objects) {
-      files.add(new DatasetFile(object.path(), object.key().substring(base.length())));
+      files.add(new DatasetFile(object.path(), object.key().substring(base.length()), object.bytes()));
     }
     files.sort(Comparator.comparing(DatasetFile::path));
     return List.copyOf(files);
@@ -89,7 +89,7 @@ public final class DatasetLister {
     }
     List<DatasetFile> files = new ArrayList<>();
     for (int i = 0; i < paths.size(); i++) {
-      files.add(new DatasetFile(paths.get(i), keys.get(i).substring(common.length())));
+      files.add(new DatasetFile(paths.get(i), keys.get(i).substring(common.length()), -1));
     }
     files.sort(Comparator.comparing(DatasetFile::path));
     return files;

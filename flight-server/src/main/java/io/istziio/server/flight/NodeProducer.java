@@ -158,7 +158,12 @@ public final class NodeProducer extends NoOpFlightProducer {
       first = first == null ? file : first;
       Location[] locations = owners(file.path()).stream().map(NodeProducer::location)
           .toArray(Location[]::new);
-      endpoints.add(new FlightEndpoint(new Ticket(file.toJsonBytes()), locations));
+      FlightEndpoint.Builder endpoint = FlightEndpoint.builder(new Ticket(file.toJsonBytes()), locations);
+      if (files.get(i).bytes() >= 0) { // the object's size, as listed: what `istziio ls` shows
+        endpoint.setAppMetadata(("{\"bytes\":" + files.get(i).bytes() + "}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      endpoints.add(endpoint.build());
     }
     if (first == null) { // every file ruled out: the schema is still the first file's
       first = fileTicket(request, files.get(0), partitions.get(0));

@@ -196,7 +196,8 @@ public final class S3ObjectStore implements ObjectStore {
     }
     switch (code != null ? code : "") {
       case "NoSuchKey", "NoSuchBucket":
-        return Errors.notFound("%s does not exist in S3 (%s); check the bucket and key", path, code);
+        return Errors.notFound("%s does not exist in S3 (%s); check the bucket and key (a "
+            + "table of files is read by its prefix, ending in /)", path, code);
       case "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
           "TokenRefreshRequired":
         return Errors.unauthenticated("S3 rejected the node's credentials for %s (%s); check the "

@@ -50,6 +50,11 @@ final class LsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     try (IstziioClient client = cluster.connect()) {
       if (cached) {
+        if (prefix != null && prefix.indexOf('*') >= 0) { // ListFlights takes a prefix only
+          throw new ParameterException(spec.commandLine(), "--cached lists by path prefix, not by "
+              + "glob; give the part before the first *, e.g. "
+              + prefix.substring(0, prefix.lastIndexOf('/', prefix.indexOf('*')) + 1));
+        }
         listCached(client);
       } else {
         if (prefix == null) {
