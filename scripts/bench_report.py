@@ -4,7 +4,8 @@
 
 Reads RESULTS_DIR/settings.json (latency, bandwidth, CPU split, commit), the replays' per-request
 records (W.json = istziio, W-direct.json = no cache, W-pyarrow.json = pyarrow from S3), the hit
-rates (rate-SIZE-istziio.json, rate-SIZE-peer.json), streaming.json and pushdown.json.
+rates (rate-SIZE-istziio.json, rate-SIZE-peer.json), streaming.json, pushdown.json and dataset.json
+(scripts/python/dataset_bench.py: a hive table through the istziio package against pyarrow.dataset).
 """
 import json
 import math
@@ -178,6 +179,27 @@ def main():
     slow = last_json_line(results / "slow-readers.json")
     if slow:
         report["slow_readers"] = slow
+    dataset = last_json_line(results / "dataset.json")
+    dataset_lines = []
+    if dataset:
+        report["dataset"] = dataset
+        for name, entry in dataset.get("kinds", {}).items():
+            if not entry.get("istziio_s"):
+                continue
+            ratios.append((f"hive table, {entry['title']}, warm median ms", 1e3 * entry["istziio_median_s"],
+                           "pyarrow.dataset from S3", 1e3 * entry["pyarrow_median_s"], entry["ratio_of_medians"],
+                           "x faster"))
+            ratio = entry["ratio"]
+            reads = sum(entry["istziio_tiers"].values())
+            served = (", ".join(f"{n} {k} tier" for k, n in sorted(entry["istziio_tiers"].items())) + "; "
+                      + ", ".join(f"{n} {k}" for k, n in sorted(entry["istziio_cache"].items()))
+                      + f" (of {reads} file reads)")
+            first = ", ".join(f"{n} {k}" for k, n in sorted(entry.get("first_istziio_cache", {}).items()))
+            dataset_lines.append(
+                f"| {entry['title']} | {entry['files_read']} | {entry['rows']:,} | {fmt(entry['arrow_bytes'] / 1e6)} "
+                f"| {fmt(1e3 * entry['pyarrow_median_s'])} | {fmt(1e3 * entry['istziio_median_s'])} "
+                f"| {fmt(entry['ratio_of_medians'], 2)}x | {fmt(ratio['median'], 2)}x ({fmt(ratio['min'], 2)}–{fmt(ratio['max'], 2)}) "
+                f"| {fmt(1e3 * entry['first_pyarrow_s'])} / {fmt(1e3 * entry['first_istziio_s'])} ({first}) | {served} |")
     if report["hit_rate"] or streaming:
         plot_rates(report["hit_rate"], streaming, settings, results / "rates.png")
 
@@ -228,6 +250,22 @@ def main():
                f"{slow['rss_peak_mb']} MB (growth {slow['growth_mb']} MB; target under 256 MB) and was "
                f"{slow['rss_after_mb']} MB after they left ({slow['after_over_before']}x the start; "
                "target 1.0 +/- 0.1).", ""]
+    if dataset_lines:
+        md += ["## Datasets", "",
+               f"A hive table in S3, `{dataset['table']}` (year=Y/month=MM, {dataset['files']} files, "
+               f"{fmt(dataset['file_bytes'] / 1e6)} MB of Parquet, {dataset['rows_per_file']:,} taxi-trip rows of 13 "
+               "columns a file), read whole by a Python client on the client CPU: `pyarrow.dataset.dataset(prefix, "
+               "filesystem=S3FileSystem(<the delayed endpoint>), partitioning=\"hive\").to_table(filter=...)` "
+               f"(pyarrow {dataset['pyarrow']}, {dataset['io_threads']} I/O threads, {dataset['cpu_threads']} CPU "
+               f"thread(s)) against `istziio.connect(nodes).read_table(\"{dataset['table']}\", filter=...)` "
+               f"({dataset['client_parallelism']} files at once). After one read of each, left out (istziio's is the "
+               f"cache's miss), {dataset['rounds']} rounds, the order alternating; each read timed from the call to the "
+               "whole table in hand, listing included (pyarrow: S3 LIST through the distance; istziio: GetFlightInfo). "
+               "Ratio: pyarrow's time over istziio's (>1: istziio faster). Both answers were checked to hold the same "
+               "rows (every value) on the first read.", "",
+               "| read | files | rows | Arrow MB | pyarrow.dataset median ms | istziio median ms | ratio of medians "
+               "| per-round ratio median (min–max) | first read ms, pyarrow / istziio (left out) | istziio served from |",
+               "|---|---|---|---|---|---|---|---|---|---|"] + dataset_lines + [""]
     if report["workloads"]:
         md += ["## Workloads (latency in ms, from each request's arrival)", ""] + details
     if pushdown:
