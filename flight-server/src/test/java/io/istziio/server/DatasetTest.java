@@ -248,6 +248,22 @@ class DatasetTest extends NodeTestBase {
     assertTrue(stats(client).memory() != null, "the node still serves");
   }
 
+  /**
+   * Every endpoint's ticket repeats the dataset's columns and filter: a large filter over many
+   * files would multiply into a FlightInfo the node cannot hold. Past a bound it is refused.
+   */
+  @Test
+  void endpointTicketsAreBoundedInTotal() throws Exception {
+    Node node = start(config(64 << 20));
+    FlightClient client = connect(node);
+    String filter = "city = '" + "y".repeat(3 << 20) + "' OR c0 > 0.5"; // 27 files x 3 MiB
+    String message = assertStatus(FlightStatusCode.INVALID_ARGUMENT,
+        () -> info(client, ReadTicket.of("s3://data/ds/").withFilter(filter))).getMessage();
+    assertTrue(message.contains("MiB") && message.contains("s3://data/ds/"), message);
+    assertEquals(27, info(client, ReadTicket.of("s3://data/ds/").withFilter("c0 > 0.5"))
+        .getEndpoints().size(), "an ordinary filter is not");
+  }
+
   /** Lists 1,000 objects (ListObjectsV2 pages of 1,000 or fewer) and reads a tenth of them. */
   @Test
   void aPrefixOfAThousandSmallObjects() throws Exception {

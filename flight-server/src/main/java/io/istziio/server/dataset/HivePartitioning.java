@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  * {@code pyarrow.dataset.dataset(..., partitioning="hive")} (pyarrow 25) does it: each directory
  * segment {@code key=value} below the prefix is a partition column (split at the first {@code =},
  * both sides URI-decoded), in the order keys first appear over the files sorted by path; a column
- * is {@code int32} when every value is an optional {@code -} and decimal digits within int32's
- * range, else {@code string}; {@code __HIVE_DEFAULT_PARTITION__} is null, as is the value of a
+ * is {@code int32} when every value casts to int32 as Arrow's cast does (an optional {@code -}
+ * and decimal digits within int32's range, or {@code 0x} and 1 to 8 hex digits, read as 32
+ * bits), else {@code string}; {@code __HIVE_DEFAULT_PARTITION__} is null, as is the value of a
  * key a file's path lacks. (Where pyarrow refuses a column whose values are all null, this types
  * it {@code string}.)
  */
@@ -27,6 +28,7 @@ public final class HivePartitioning {
 
   static final String NULL_VALUE = "__HIVE_DEFAULT_PARTITION__";
   private static final Pattern INT = Pattern.compile("-?[0-9]+");
+  private static final Pattern HEX = Pattern.compile("0[xX][0-9a-fA-F]{1,8}");
 
   private HivePartitioning() {}
 
@@ -60,7 +62,7 @@ public final class HivePartitioning {
         boolean int32 = integer && seenNonNull.get(key);
         String value = values.get(key);
         row.add(new PartitionValue(key, int32 ? PartitionValue.INT32 : PartitionValue.STRING,
-            value != null && int32 ? Integer.toString(Integer.parseInt(value)) : value));
+            value != null && int32 ? Integer.toString(parseInt32(value)) : value));
       });
       result.add(List.copyOf(row));
     }
@@ -93,14 +95,21 @@ public final class HivePartitioning {
   }
 
   static boolean isInt32(String value) {
+    return parseInt32(value) != null;
+  }
+
+  /** The value as Arrow's string-to-int32 cast reads it, or null where that cast fails. */
+  private static Integer parseInt32(String value) {
+    if (HEX.matcher(value).matches()) {
+      return (int) Long.parseLong(value.substring(2), 16);
+    }
     if (!INT.matcher(value).matches()) {
-      return false;
+      return null;
     }
     try {
-      Integer.parseInt(value);
-      return true;
+      return Integer.parseInt(value);
     } catch (NumberFormatException e) {
-      return false;
+      return null;
     }
   }
 

@@ -64,6 +64,13 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeProducer.class);
 
+  /**
+   * The most bytes a dataset's endpoint tickets may hold together. Each repeats the dataset's
+   * columns and filter, so a large filter over many files would multiply into a FlightInfo the
+   * node (and the client) cannot hold; 100,000 files with ordinary tickets take a fraction of it.
+   */
+  static final long MAX_TICKET_BYTES = 64L << 20;
+
   /** Asked of a path's owner by a node that is not one: answer locally, never forward again. */
   static final String OWNER_INFO = "owner-flight-info";
 
@@ -148,6 +155,7 @@ public final class NodeProducer extends NoOpFlightProducer {
         HivePartitioning.of(files, request.partitioning());
     List<FlightEndpoint> endpoints = new java.util.ArrayList<>();
     ReadTicket first = null;
+    long ticketBytes = 0;
     for (int i = 0; i < files.size(); i++) {
       List<ReadTicket.PartitionValue> partition = partitions.get(i);
       if (filter != null && filter.isParsed()
@@ -158,7 +166,15 @@ public final class NodeProducer extends NoOpFlightProducer {
       first = first == null ? file : first;
       Location[] locations = owners(file.path()).stream().map(NodeProducer::location)
           .toArray(Location[]::new);
-      FlightEndpoint.Builder endpoint = FlightEndpoint.builder(new Ticket(file.toJsonBytes()), locations);
+      byte[] ticket = file.toJsonBytes();
+      ticketBytes += ticket.length;
+      if (ticketBytes > MAX_TICKET_BYTES) {
+        throw Errors.invalid("the endpoints of %s would hold more than %d MiB of tickets (%d files "
+            + "each repeat the ticket's columns and filter, %d bytes here); send a shorter filter "
+            + "or column list, or read the dataset in parts", Errors.shorten(request.routingPath()),
+            MAX_TICKET_BYTES >> 20, files.size(), ticket.length);
+      }
+      FlightEndpoint.Builder endpoint = FlightEndpoint.builder(new Ticket(ticket), locations);
       if (files.get(i).bytes() >= 0) { // the object's size, as listed: what `istziio ls` shows
         endpoint.setAppMetadata(("{\"bytes\":" + files.get(i).bytes() + "}")
             .getBytes(java.nio.charset.StandardCharsets.UTF_8));
