@@ -66,6 +66,15 @@ public final class IstziioClient implements AutoCloseable {
   private static final int DEFAULT_REPLICAS = 2;
   /** How long a read may wait for its next message from a node before it moves on. */
   public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * How long a read keeps asking again, with backoff, while the owners say that their object store
+   * failed (S3 restarting, unreachable for a moment, throttling) before it gives up with the
+   * store's error.
+   */
+  public static final Duration DEFAULT_STORE_RETRY = Duration.ofSeconds(10);
+  /** The first wait before asking again after a store failure; it doubles, up to the maximum. */
+  static final long STORE_BACKOFF_FIRST_MILLIS = 200;
+  static final long STORE_BACKOFF_MAX_MILLIS = 2_000;
   /** The deadline of GetFlightInfo and of the stats and ring actions. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
   /** Endpoints of a dataset read at the same time. */
@@ -81,6 +90,7 @@ public final class IstziioClient implements AutoCloseable {
   private final int replicas;
   private volatile Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
   private volatile Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+  private volatile Duration storeRetry = DEFAULT_STORE_RETRY;
   private volatile int parallelism = DEFAULT_PARALLELISM;
   /** Threads of dataset reads; each read bounds how many it uses. Daemons, made on demand. */
   private final java.util.concurrent.ExecutorService readers =
@@ -129,6 +139,25 @@ public final class IstziioClient implements AutoCloseable {
       throw new IllegalArgumentException("the stall timeout must be positive; got " + timeout);
     }
     stallTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Sets how long a read goes on asking while the object store fails: the first store failure
+   * (an error the node marks as its store's, {@link Failures#isStoreFailure}) moves on to the next
+   * owner at once; after that the read waits (200 ms, doubling up to 2 s, jittered) and asks the
+   * last owner again, until this much time has passed since the first store failure. A store that
+   * is down for a moment (S3 restarting) thus costs a delay, not a failed read; one that stays
+   * down fails the read with its error. {@link Duration#ZERO}: no waiting, the second store
+   * failure is the read's error. Default {@link #DEFAULT_STORE_RETRY}.
+   *
+   * @return this client
+   */
+  public IstziioClient withStoreRetry(Duration retry) {
+    if (retry.isNegative()) {
+      throw new IllegalArgumentException("the store retry must not be negative; got " + retry);
+    }
+    storeRetry = retry;
     return this;
   }
 
@@ -280,7 +309,12 @@ public final class IstziioClient implements AutoCloseable {
     String version = pinned;
     List<String> tried = new ArrayList<>();
     FlightRuntimeException storeFailure = null; // the first, after which one more owner is tried
-    for (Member node : nodes) {
+    long storeGiveUp = 0; // System.nanoTime() past which store failures are no longer retried
+    int storeRetries = 0;
+    // The owners to try in turn; a store failure past the first appends its node again.
+    List<Member> queue = new ArrayList<>(nodes);
+    for (int next = 0; next < queue.size(); next++) {
+      Member node = queue.get(next);
       Progress progress = null;
       try (FlightStream stream = pool.get(node.location()).getStream(ticketFor.apply(version))) {
         progress = new Progress(stream);
@@ -324,13 +358,25 @@ public final class IstziioClient implements AutoCloseable {
         }
         boolean stalled = progress != null && progress.stalled();
         if (!stalled && Failures.isStoreFailure(e)) {
-          // The node is fine; its object store is not, and every owner asks the same store:
-          // one more owner may be luckier (a throttled or flaky GET), no more.
-          if (storeFailure != null) {
+          // The node is fine; its object store is not, and every owner asks the same store: one
+          // more owner may be luckier (a throttled or flaky GET); after that, ask the same node
+          // again with backoff while the store retry lasts (a store restarting comes back).
+          tried.add(node.id() + " (" + e.status().description() + ")");
+          if (storeFailure == null) {
+            storeFailure = e;
+            storeGiveUp = System.nanoTime() + storeRetry.toNanos();
+            if (next + 1 < queue.size()) {
+              continue;
+            }
+          }
+          long wait = storeBackoffMillis(storeRetries++);
+          if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait) - storeGiveUp > 0) {
             throw e;
           }
-          storeFailure = e;
-          tried.add(node.id() + " (" + e.status().description() + ")");
+          if (!pause(wait, cancel)) {
+            throw e; // the read was stopped meanwhile
+          }
+          queue.add(next + 1, node);
           continue;
         }
         if (!stalled && !nodeFailed(e)) {
@@ -427,6 +473,30 @@ public final class IstziioClient implements AutoCloseable {
   /** Runs the reader threads of dataset reads. */
   java.util.concurrent.ExecutorService readers() {
     return readers;
+  }
+
+  /** The wait before store retry {@code n} (0, 1, ...): doubling from the first, capped, jittered. */
+  static long storeBackoffMillis(int n) {
+    long full = Math.min(STORE_BACKOFF_MAX_MILLIS, STORE_BACKOFF_FIRST_MILLIS << Math.min(n, 20));
+    return full / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(full / 2 + 1);
+  }
+
+  /** Sleeps, unless the read is cancelled meanwhile; false if it was (or the thread interrupted). */
+  private static boolean pause(long millis, Cancellation cancel) {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    try {
+      for (long left = millis; left > 0;
+          left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())) {
+        if (cancel != null && cancel.cancelled()) {
+          return false;
+        }
+        Thread.sleep(Math.min(left, 50));
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return cancel == null || !cancel.cancelled();
   }
 
   /**
