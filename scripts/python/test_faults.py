@@ -40,9 +40,10 @@ LIVENESS_S = 3.0
 FILES = 80
 # The trace: 400 requests, one every 25 ms (10 s), Zipf 0.6 over FILES files, so misses go on to
 # the end. On a loaded 2-core machine a fault-free replay of it ends within ~2 s of its last
-# arrival (JIT warm-up of five JVMs): its normal time is the trace's span plus NORMAL_SLACK_S.
+# arrival (JIT warm-up of five JVMs): its normal time is the trace's span plus NORMAL_SLACK_S, which
+# allows four times that, so a busy CI machine cannot fail a replay that lost nothing.
 REQUESTS, GAP_MS = 400, 25
-NORMAL_SLACK_S = 4.0
+NORMAL_SLACK_S = 8.0
 # Replayed requests the nodes must have served before a fault is injected.
 BEFORE_FAULT = 60
 
