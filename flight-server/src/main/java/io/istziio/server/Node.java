@@ -9,6 +9,7 @@ import io.istziio.server.dataset.DatasetLister;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.flight.NodeProducer;
+import io.istziio.server.metrics.NodeMetrics;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.store.LocalObjectStore;
 import io.istziio.server.store.ObjectStores;
@@ -62,6 +63,8 @@ public final class Node implements AutoCloseable {
   private final FlightServer server;
   private final Membership membership;
   private final Duration drain;
+  private final NodeMetrics metrics;
+  private final int metricsPort;
 
   private Node(NodeConfig config) throws Exception {
     // Arrow Dataset unpacks its native library (about 80 MB) on first use: do it before serving,
@@ -92,6 +95,7 @@ public final class Node implements AutoCloseable {
       streams.allowCoreThreadTimeOut(true);
       streamExecutor = streams;
       started.add(streamExecutor::shutdownNow);
+      metrics = started(started, new NodeMetrics());
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
       memory = started(started, new MemoryTier(allocator, serving));
       peers = started(started, new FlightClientPool(allocator));
@@ -106,7 +110,8 @@ public final class Node implements AutoCloseable {
           disk, memory, new DeferredMembership(members), ring.replicas(), peers, serving,
           streamExecutor, new DatasetLister(stores, config.freshness())));
       Location listen = Location.forGrpcInsecure(config.host(), config.port());
-      server = started(started, FlightServer.builder(allocator, listen, producer).build());
+      server = started(started, FlightServer.builder(allocator, listen, producer)
+          .middleware(NodeMetrics.KEY, metrics.middleware()).build());
       server.start();
       location = config.advertise() != null
           ? new Location(config.advertise())
@@ -118,6 +123,8 @@ public final class Node implements AutoCloseable {
       started.add(membership);
       members.set(membership);
       drain = ring.drain();
+      metrics.bind(disk, memory, allocator, streams, membership);
+      metricsPort = metrics.serve(config.host(), config.metricsPort());
     } catch (Exception e) {
       Collections.reverse(started);
       AutoCloseables.close(e, started);
@@ -191,6 +198,11 @@ public final class Node implements AutoCloseable {
     return server.getPort();
   }
 
+  /** The port of the node's /metrics page; 0 when it serves none. */
+  public int metricsPort() {
+    return metricsPort;
+  }
+
   public DiskCache disk() {
     return disk;
   }
@@ -256,7 +268,7 @@ public final class Node implements AutoCloseable {
     revalidateExecutor.shutdownNow();
     // The server first: closing it cancels the memory streams still running (they hold no
     // thread), so that the memory tier, closed after, finds its batches released.
-    AutoCloseables.close(server, memory, peers, stores, allocator);
+    AutoCloseables.close(server, metrics, memory, peers, stores, allocator);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -25,11 +25,20 @@ import java.util.List;
  * @param serving how DoGet streams are cut, held in memory and bounded
  * @param s3 the S3 client's settings
  * @param ring how the node finds the other members
+ * @param metricsPort the HTTP port of the node's Prometheus page, /metrics; 0 serves none
  */
 public record NodeConfig(
     String id, String host, int port, URI advertise, Path localRoot, Path cacheDir,
     long cacheBytes, Duration freshness, int missThreads, Serving serving,
-    S3ObjectStore.Config s3, Ring ring) {
+    S3ObjectStore.Config s3, Ring ring, int metricsPort) {
+
+  /** A node that serves no metrics page ({@code metricsPort} 0). */
+  public NodeConfig(String id, String host, int port, URI advertise, Path localRoot, Path cacheDir,
+      long cacheBytes, Duration freshness, int missThreads, Serving serving,
+      S3ObjectStore.Config s3, Ring ring) {
+    this(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness, missThreads,
+        serving, s3, ring, 0);
+  }
 
   /**
    * Serving settings.
@@ -130,22 +139,22 @@ public record NodeConfig(
 
   public NodeConfig withLocalRoot(Path root) {
     return new NodeConfig(id, host, port, advertise, root, cacheDir, cacheBytes, freshness,
-        missThreads, serving, s3, ring);
+        missThreads, serving, s3, ring, metricsPort);
   }
 
   public NodeConfig withS3(S3ObjectStore.Config config) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, serving, config, ring);
+        missThreads, serving, config, ring, metricsPort);
   }
 
   public NodeConfig withFreshness(Duration newFreshness) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, newFreshness,
-        missThreads, serving, s3, ring);
+        missThreads, serving, s3, ring, metricsPort);
   }
 
   public NodeConfig withServing(Serving newServing) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, newServing, s3, ring);
+        missThreads, newServing, s3, ring, metricsPort);
   }
 
   public NodeConfig withBatchRows(long rows) {
@@ -158,11 +167,16 @@ public record NodeConfig(
 
   public NodeConfig withId(String newId) {
     return new NodeConfig(newId, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, serving, s3, ring);
+        missThreads, serving, s3, ring, metricsPort);
   }
 
   public NodeConfig withRing(Ring newRing) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, serving, s3, newRing);
+        missThreads, serving, s3, newRing, metricsPort);
+  }
+
+  public NodeConfig withMetricsPort(int newPort) {
+    return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
+        missThreads, serving, s3, ring, newPort);
   }
 }

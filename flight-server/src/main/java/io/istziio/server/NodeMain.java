@@ -36,6 +36,12 @@ public final class NodeMain implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   int port;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:ISTZIIO_METRICS_PORT:-9464}",
+      description = "HTTP port of the Prometheus page, http://host:port/metrics; 0 serves none "
+          + "(env ISTZIIO_METRICS_PORT). Nodes sharing a machine need distinct ports. "
+          + "Default: ${DEFAULT-VALUE}.")
+  int metricsPort;
+
   @Option(names = "--advertise", defaultValue = "${env:ISTZIIO_ADVERTISE}",
       description = "Location clients reach this node at, e.g. grpc+tcp://node1:8815 "
           + "(env ISTZIIO_ADVERTISE). Default: grpc+tcp://host:port; required with --host 0.0.0.0.")
@@ -153,7 +159,7 @@ public final class NodeMain implements Callable<Integer> {
         Duration.ofSeconds(freshnessSeconds), missThreads,
         new NodeConfig.Serving(memoryBytes != null ? memoryBytes
             : NodeConfig.Serving.defaultMemoryBytes(), batchRows, batchBytes, maxStreams),
-        new S3ObjectStore.Config(s3Endpoint, s3Region, s3PathStyle), ring);
+        new S3ObjectStore.Config(s3Endpoint, s3Region, s3PathStyle), ring, metricsPort);
     Node node = Node.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -163,6 +169,10 @@ public final class NodeMain implements Callable<Integer> {
       }
     }, "istziio-shutdown"));
     System.out.println("istziio node " + node.id() + " serving at " + node.uri());
+    if (node.metricsPort() != 0) {
+      System.out.println("istziio node " + node.id() + " metrics at http://" + host + ":"
+          + node.metricsPort() + "/metrics");
+    }
     System.out.flush();
     node.awaitTermination();
     return 0;

@@ -19,6 +19,8 @@ import io.istziio.server.dataset.PartitionFilter;
 import io.istziio.server.dataset.PartitionedRead;
 import org.apache.arrow.vector.types.pojo.Schema;
 import io.istziio.server.filter.RowFilter;
+import io.istziio.server.metrics.MeteredListener;
+import io.istziio.server.metrics.NodeMetrics;
 import io.istziio.server.parquet.ColumnSelection;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.NativeMemory;
@@ -248,7 +250,8 @@ public final class NodeProducer extends NoOpFlightProducer {
    * waited here for the client to be ready would never hear that it is.
    */
   @Override
-  public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+  public void getStream(CallContext context, Ticket ticket, ServerStreamListener call) {
+    ServerStreamListener listener = MeteredListener.wrap(call, context.getMiddleware(NodeMetrics.KEY));
     ReadTicket request;
     RowFilter filter;
     ObjectPath path;

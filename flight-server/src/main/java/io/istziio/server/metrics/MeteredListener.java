@@ -1,0 +1,108 @@
+package io.istziio.server.metrics;
+
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+
+/** A DoGet's listener that counts the batches sent through it, then hands each on. */
+public final class MeteredListener implements ServerStreamListener {
+
+  private final ServerStreamListener delegate;
+  private final NodeMetrics.RequestMeter meter;
+  private VectorSchemaRoot root;
+
+  private MeteredListener(ServerStreamListener delegate, NodeMetrics.RequestMeter meter) {
+    this.delegate = delegate;
+    this.meter = meter;
+  }
+
+  /** The listener itself when the call has no meter (the metrics middleware is not installed). */
+  public static ServerStreamListener wrap(ServerStreamListener listener,
+      NodeMetrics.RequestMeter meter) {
+    return meter == null ? listener : new MeteredListener(listener, meter);
+  }
+
+  private void counted() {
+    if (root == null) {
+      return;
+    }
+    long bytes = 0;
+    for (FieldVector vector : root.getFieldVectors()) {
+      bytes += vector.getBufferSize();
+    }
+    meter.batchSent(root.getRowCount(), bytes);
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return delegate.isCancelled();
+  }
+
+  @Override
+  public void setOnCancelHandler(Runnable handler) {
+    delegate.setOnCancelHandler(handler);
+  }
+
+  @Override
+  public boolean isReady() {
+    return delegate.isReady();
+  }
+
+  @Override
+  public void setOnReadyHandler(Runnable handler) {
+    delegate.setOnReadyHandler(handler);
+  }
+
+  @Override
+  public void start(VectorSchemaRoot root) {
+    this.root = root;
+    delegate.start(root);
+  }
+
+  @Override
+  public void start(VectorSchemaRoot root, DictionaryProvider dictionaries) {
+    this.root = root;
+    delegate.start(root, dictionaries);
+  }
+
+  @Override
+  public void start(VectorSchemaRoot root, DictionaryProvider dictionaries, IpcOption option) {
+    this.root = root;
+    delegate.start(root, dictionaries, option);
+  }
+
+  @Override
+  public void putNext() {
+    counted();
+    delegate.putNext();
+  }
+
+  @Override
+  public void putNext(ArrowBuf metadata) {
+    counted();
+    delegate.putNext(metadata);
+  }
+
+  @Override
+  public void putMetadata(ArrowBuf metadata) {
+    delegate.putMetadata(metadata);
+  }
+
+  @Override
+  public void error(Throwable ex) {
+    delegate.error(ex);
+  }
+
+  @Override
+  public void completed() {
+    delegate.completed();
+  }
+
+  @Override
+  public void setUseZeroCopy(boolean enabled) {
+    delegate.setUseZeroCopy(enabled);
+  }
+}

@@ -1,0 +1,214 @@
+package io.istziio.server.metrics;
+
+import com.sun.net.httpserver.HttpServer;
+import io.istziio.ring.Membership;
+import io.istziio.server.cache.DiskCache;
+import io.istziio.server.memory.MemoryTier;
+import io.istziio.server.parquet.NativeMemory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.CallHeaders;
+import org.apache.arrow.flight.CallInfo;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightMethod;
+import org.apache.arrow.flight.FlightServerMiddleware;
+import org.apache.arrow.flight.RequestContext;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * A node's meters, in a Micrometer Prometheus registry, served as Prometheus text at
+ * {@code http://host:port/metrics} when the port is not 0. Meters over counters the node already
+ * keeps (the caches, the memory tier, the allocator, the ring) read those counters when scraped;
+ * only what nothing else counts (requests, DoGet times, bytes and rows served) is counted here.
+ * The names are listed in README.md, "Metrics".
+ */
+public final class NodeMetrics implements AutoCloseable {
+
+  /** The documented default of {@code --metrics-port}: Prometheus' convention for exporters. */
+  public static final int DEFAULT_PORT = 9464;
+
+  public static final FlightServerMiddleware.Key<RequestMeter> KEY =
+      FlightServerMiddleware.Key.of("istziio-metrics");
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Timer firstBatch;
+  private final Timer total;
+  private final Counter servedBytes;
+  private final Counter servedRows;
+  private HttpServer http;
+
+  public NodeMetrics() {
+    firstBatch = Timer.builder("istziio.doget.first.batch")
+        .description("DoGet: time from the call to its first record batch sent")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+        .register(registry);
+    total = Timer.builder("istziio.doget.duration")
+        .description("DoGet: time from the call to its end, whatever its status")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+        .register(registry);
+    servedBytes = Counter.builder("istziio.served.bytes")
+        .description("Arrow buffer bytes of the record batches DoGet sent").register(registry);
+    servedRows = Counter.builder("istziio.served.rows")
+        .description("rows of the record batches DoGet sent").register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Binds the meters that read the node's own counters; the node holds every object named. */
+  public void bind(DiskCache disk, MemoryTier memory, BufferAllocator allocator,
+      ThreadPoolExecutor streams, Membership membership) {
+    tier(disk, "disk", DiskCache::hits, DiskCache::misses, DiskCache::evictions,
+        DiskCache::usedBytes, DiskCache::capacityBytes, DiskCache::entries);
+    tier(memory, "memory", MemoryTier::hits, MemoryTier::misses, MemoryTier::evictions,
+        MemoryTier::usedBytes, MemoryTier::capacityBytes, MemoryTier::entries);
+    FunctionCounter.builder("istziio.cache.bypasses", disk, DiskCache::bypasses)
+        .description("DoGets of objects too large for the tier, read without caching")
+        .tag("tier", "disk").register(registry);
+    FunctionCounter.builder("istziio.store.downloads", disk, DiskCache::downloads)
+        .description("object-store downloads started").register(registry);
+    Gauge.builder("istziio.streams.active", streams, ThreadPoolExecutor::getActiveCount)
+        .description("disk DoGet streams running on a stream thread").register(registry);
+    Gauge.builder("istziio.streams.queued", streams, s -> s.getQueue().size())
+        .description("disk DoGet streams waiting for a stream thread").register(registry);
+    Gauge.builder("istziio.arrow.allocated.bytes", allocator, BufferAllocator::getAllocatedMemory)
+        .description("Arrow memory the node holds").register(registry);
+    Gauge.builder("istziio.native.allocated.bytes", NativeMemory::reservedBytes)
+        .description("memory Arrow Dataset's native scanners hold").strongReference(true)
+        .register(registry);
+    Gauge.builder("istziio.ring.epoch", membership, m -> m.view().epoch())
+        .description("the epoch of the node's ring view").register(registry);
+    Gauge.builder("istziio.ring.members", membership, m -> m.view().members().size())
+        .description("members in the node's ring view").register(registry);
+  }
+
+  private <T> void tier(T tier, String name, java.util.function.ToDoubleFunction<T> hits,
+      java.util.function.ToDoubleFunction<T> misses, java.util.function.ToDoubleFunction<T> evictions,
+      java.util.function.ToDoubleFunction<T> used, java.util.function.ToDoubleFunction<T> capacity,
+      java.util.function.ToDoubleFunction<T> entries) {
+    FunctionCounter.builder("istziio.cache.hits", tier, hits)
+        .description("DoGets served from the tier").tag("tier", name).register(registry);
+    FunctionCounter.builder("istziio.cache.misses", tier, misses)
+        .description("DoGets the tier could not serve").tag("tier", name).register(registry);
+    FunctionCounter.builder("istziio.cache.evictions", tier, evictions)
+        .description("objects evicted to make room").tag("tier", name).register(registry);
+    Gauge.builder("istziio.cache.used.bytes", tier, used)
+        .description("bytes the tier holds").tag("tier", name).register(registry);
+    Gauge.builder("istziio.cache.capacity.bytes", tier, capacity)
+        .description("the tier's bound in bytes").tag("tier", name).register(registry);
+    Gauge.builder("istziio.cache.entries", tier, entries)
+        .description("objects the tier holds").tag("tier", name).register(registry);
+  }
+
+  /** Counts a record batch a DoGet sent; the first also records the time to it. */
+  void batchSent(long startNanos, boolean first, long rows, long bytes) {
+    if (first) {
+      firstBatch.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+    servedRows.increment(rows);
+    servedBytes.increment(bytes);
+  }
+
+  /** Serves {@code /metrics} on the port; 0 serves nothing. Returns the port bound. */
+  public int serve(String host, int port) throws IOException {
+    if (port == 0) {
+      return 0;
+    }
+    http = HttpServer.create(new InetSocketAddress(host, port), 0);
+    http.createContext("/metrics", exchange -> {
+      try (exchange) {
+        if (!exchange.getRequestMethod().equals("GET")) {
+          exchange.sendResponseHeaders(405, -1);
+          return;
+        }
+        byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+      }
+    });
+    http.start();
+    return http.getAddress().getPort();
+  }
+
+  /** Counts Flight calls by method and final status, and times DoGets. */
+  public FlightServerMiddleware.Factory<RequestMeter> middleware() {
+    return (CallInfo info, CallHeaders headers, RequestContext context) ->
+        new RequestMeter(info.method());
+  }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.stop(0);
+    }
+    registry.close();
+  }
+
+  /** One call's meter. */
+  public final class RequestMeter implements FlightServerMiddleware {
+    private final FlightMethod method;
+    private final long startNanos = System.nanoTime();
+    private final java.util.concurrent.atomic.AtomicBoolean batchSeen =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    RequestMeter(FlightMethod method) {
+      this.method = method;
+    }
+
+    long startNanos() {
+      return startNanos;
+    }
+
+    /** Counts a batch of this DoGet. */
+    public void batchSent(long rows, long bytes) {
+      boolean first = batchSeen.compareAndSet(false, true);
+      NodeMetrics.this.batchSent(startNanos, first, rows, bytes);
+    }
+
+    @Override
+    public void onBeforeSendingHeaders(CallHeaders outgoingHeaders) {}
+
+    @Override
+    public void onCallCompleted(CallStatus status) {
+      String call = methodName(method);
+      Counter.builder("istziio.flight.requests")
+          .description("Flight calls by method and final status")
+          .tag("method", call).tag("status", status.code().name())
+          .register(registry).increment();
+      if (method == FlightMethod.DO_GET) {
+        total.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    @Override
+    public void onCallErrored(Throwable err) {}
+  }
+
+  /** DO_GET becomes DoGet, GET_FLIGHT_INFO GetFlightInfo: gRPC's names. */
+  static String methodName(FlightMethod method) {
+    StringBuilder name = new StringBuilder();
+    for (String word : method.name().split("_")) {
+      name.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
+    }
+    return name.toString();
+  }
+}
