@@ -123,7 +123,7 @@ public final class Node implements AutoCloseable {
       started.add(membership);
       members.set(membership);
       drain = ring.drain();
-      metrics.bind(disk, memory, allocator, streams, membership);
+      metrics.bind(disk, memory, allocator, streams, producer, membership);
       metricsPort = metrics.serve(config.host(), config.metricsPort());
     } catch (Exception e) {
       Collections.reverse(started);

@@ -50,6 +50,7 @@ class MetricsTest extends NodeTestBase {
     read(client, a); // hit
     read(client, b); // hit
     read(client, a); // hit
+    // An unknown column: refused after the lookup of the cached file, so a fourth hit.
     String unknownColumn = "{\"path\": \"" + a + "\", \"columns\": [\"id\", \"nope\"]}";
     assertStatus(FlightStatusCode.INVALID_ARGUMENT, () -> {
       try (FlightStream stream = client.getStream(
@@ -57,9 +58,18 @@ class MetricsTest extends NodeTestBase {
         stream.next();
       }
     });
-    // The error reached the client before the server's call ended: wait for the middleware.
+    String c = putSample("metrics/c.parquet");
+    s3.failGets(503); // the store fails the download: a store error
+    try {
+      assertStatus(FlightStatusCode.UNAVAILABLE, () -> read(client, c));
+    } finally {
+      s3.failGets(0);
+    }
+    // The errors reached the client before the server's calls ended: wait for the middleware.
     waitUntil(() -> sample(scrape(node), "istziio_flight_requests_total",
-        Map.of("method", "DoGet", "status", "INVALID_ARGUMENT")) != null);
+        Map.of("method", "DoGet", "status", "INVALID_ARGUMENT")) != null
+        && sample(scrape(node), "istziio_flight_requests_total",
+        Map.of("method", "DoGet", "status", "UNAVAILABLE")) != null);
     stats(client); // a DoAction, counted once its call has ended
 
     Map<String, Family> page = parse(scrape(node));
@@ -67,12 +77,18 @@ class MetricsTest extends NodeTestBase {
         Map.of("method", "DoGet", "status", "OK")));
     assertEquals(1.0, value(page, "istziio_flight_requests_total",
         Map.of("method", "DoGet", "status", "INVALID_ARGUMENT")));
+    assertEquals(1.0, value(page, "istziio_flight_requests_total",
+        Map.of("method", "DoGet", "status", "UNAVAILABLE")));
+    assertEquals(1.0, value(page, "istziio_store_errors_total", Map.of("kind", "UNAVAILABLE")));
+    assertEquals(0.0, value(page, "istziio_store_errors_total", Map.of("kind", "NOT_FOUND")));
+    assertEquals(2.0 * sampleSize, value(page, "istziio_store_read_bytes_total", Map.of()));
+    assertEquals(0.0, value(page, "istziio_store_downloads_in_flight", Map.of()));
+    // A miss is a read served by a download: the failed one counts as a download and an error.
     assertEquals(2.0, value(page, "istziio_cache_misses_total", Map.of("tier", "disk")));
-    // The failed read opened the cached file before it looked at the columns: a fourth hit.
     assertEquals(4.0, value(page, "istziio_cache_hits_total", Map.of("tier", "disk")));
     assertEquals(0.0, value(page, "istziio_cache_bypasses_total", Map.of("tier", "disk")));
     assertEquals(0.0, value(page, "istziio_cache_hits_total", Map.of("tier", "memory")));
-    assertEquals(2.0, value(page, "istziio_store_downloads_total", Map.of()));
+    assertEquals(3.0, value(page, "istziio_store_downloads_total", Map.of()));
     assertEquals(2.0, value(page, "istziio_cache_entries", Map.of("tier", "disk")));
     assertEquals((double) node.disk().usedBytes(),
         value(page, "istziio_cache_used_bytes", Map.of("tier", "disk")));
@@ -80,11 +96,13 @@ class MetricsTest extends NodeTestBase {
     assertEquals(5.0 * ROWS, value(page, "istziio_served_rows_total", Map.of()));
     assertTrue(value(page, "istziio_served_bytes_total", Map.of()) > 5.0 * ROWS);
     assertEquals(1.0, value(page, "istziio_ring_members", Map.of()));
-    assertEquals(0.0, value(page, "istziio_streams_active", Map.of()));
+    assertEquals(0.0, value(page, "istziio_streams_active", Map.of("tier", "disk")));
+    assertEquals(0.0, value(page, "istziio_streams_active", Map.of("tier", "memory")));
+    assertEquals(0.0, value(page, "istziio_streams_queued", Map.of()));
     // DoGet histograms: every DoGet timed in total, the five that sent a batch to the first one.
     assertEquals("histogram", page.get("istziio_doget_duration_seconds").type);
-    assertEquals(6.0, value(page, "istziio_doget_duration_seconds_count", Map.of()));
-    assertEquals(6.0, value(page, "istziio_doget_duration_seconds_bucket", Map.of("le", "+Inf")));
+    assertEquals(7.0, value(page, "istziio_doget_duration_seconds_count", Map.of()));
+    assertEquals(7.0, value(page, "istziio_doget_duration_seconds_bucket", Map.of("le", "+Inf")));
     assertEquals(5.0, value(page, "istziio_doget_first_batch_seconds_count", Map.of()));
     assertTrue(value(page, "istziio_doget_first_batch_seconds_sum", Map.of())
         <= value(page, "istziio_doget_duration_seconds_sum", Map.of()));

@@ -105,6 +105,8 @@ public final class DiskCache implements AutoCloseable {
   private final LongAdder misses = new LongAdder();
   private final LongAdder bypasses = new LongAdder();
   private final LongAdder downloadsStarted = new LongAdder();
+  private final LongAdder downloadedBytes = new LongAdder();
+  private final Map<String, LongAdder> downloadFailures = new ConcurrentHashMap<>();
   private final LongAdder evictions = new LongAdder();
   private volatile boolean closed;
 
@@ -230,6 +232,7 @@ public final class DiskCache implements AutoCloseable {
 
   private void fail(String path, Download download, Throwable failure) {
     downloads.remove(path, download);
+    downloadFailures.computeIfAbsent(failureKind(failure), k -> new LongAdder()).increment();
     download.result.completeExceptionally(failure);
   }
 
@@ -280,6 +283,7 @@ public final class DiskCache implements AutoCloseable {
     try {
       content.transferTo(part);
       long actual = Files.size(part);
+      downloadedBytes.add(actual);
       if (actual != size) {
         throw Errors.storeUnavailable("%s changed during the download (expected %d bytes, got %d); "
             + "retry", key.path(), size, actual);
@@ -554,6 +558,35 @@ public final class DiskCache implements AutoCloseable {
 
   public long evictions() {
     return evictions.sum();
+  }
+
+  /** Bytes of object bodies read from the store by downloads. */
+  public long downloadedBytes() {
+    return downloadedBytes.sum();
+  }
+
+  /** Downloads under way: one per path, however many reads wait on it. */
+  public int downloadsInFlight() {
+    return downloads.size();
+  }
+
+  /** The kinds {@link #downloadFailures} counts: a Flight status name, IO or OTHER. */
+  public static final List<String> FAILURE_KINDS = List.of("NOT_FOUND", "UNAVAILABLE",
+      "UNAUTHORIZED", "UNAUTHENTICATED", "RESOURCE_EXHAUSTED", "INVALID_ARGUMENT", "IO", "OTHER");
+
+  /** Downloads that failed with this kind of error (one of {@link #FAILURE_KINDS}). */
+  public long downloadFailures(String kind) {
+    LongAdder count = downloadFailures.get(kind);
+    return count == null ? 0 : count.sum();
+  }
+
+  private static String failureKind(Throwable failure) {
+    Throwable cause = Errors.unwrap(failure);
+    if (cause instanceof org.apache.arrow.flight.FlightRuntimeException flight) {
+      String name = flight.status().code().name();
+      return FAILURE_KINDS.contains(name) ? name : "OTHER";
+    }
+    return cause instanceof IOException ? "IO" : "OTHER";
   }
 
   /**

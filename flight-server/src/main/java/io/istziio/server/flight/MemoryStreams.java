@@ -25,6 +25,11 @@ final class MemoryStreams {
   private final int maxStreams;
   private final AtomicInteger running = new AtomicInteger();
 
+  /** Memory streams being sent. */
+  int running() {
+    return running.get();
+  }
+
   MemoryStreams(BufferAllocator allocator, int maxStreams) {
     this.allocator = allocator;
     this.maxStreams = maxStreams;

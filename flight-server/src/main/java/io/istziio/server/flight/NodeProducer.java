@@ -91,6 +91,11 @@ public final class NodeProducer extends NoOpFlightProducer {
     this.memoryStreams = new MemoryStreams(parts.allocator(), parts.serving().maxStreams());
   }
 
+  /** Memory-tier DoGet streams being sent (they hold no stream thread). */
+  public int memoryStreamsRunning() {
+    return memoryStreams.running();
+  }
+
   /**
    * Any node answers: the endpoint lists the path's owners, primary first. A node that is not an
    * owner asks the primary (then the replicas) for the schema and sizes rather than download the

@@ -3,6 +3,7 @@ package io.istziio.server.metrics;
 import com.sun.net.httpserver.HttpServer;
 import io.istziio.ring.Membership;
 import io.istziio.server.cache.DiskCache;
+import io.istziio.server.flight.NodeProducer;
 import io.istziio.server.memory.MemoryTier;
 import io.istziio.server.parquet.NativeMemory;
 import io.micrometer.core.instrument.Counter;
@@ -73,7 +74,7 @@ public final class NodeMetrics implements AutoCloseable {
 
   /** Binds the meters that read the node's own counters; the node holds every object named. */
   public void bind(DiskCache disk, MemoryTier memory, BufferAllocator allocator,
-      ThreadPoolExecutor streams, Membership membership) {
+      ThreadPoolExecutor streams, NodeProducer producer, Membership membership) {
     tier(disk, "disk", DiskCache::hits, DiskCache::misses, DiskCache::evictions,
         DiskCache::usedBytes, DiskCache::capacityBytes, DiskCache::entries);
     tier(memory, "memory", MemoryTier::hits, MemoryTier::misses, MemoryTier::evictions,
@@ -83,8 +84,19 @@ public final class NodeMetrics implements AutoCloseable {
         .tag("tier", "disk").register(registry);
     FunctionCounter.builder("istziio.store.downloads", disk, DiskCache::downloads)
         .description("object-store downloads started").register(registry);
+    FunctionCounter.builder("istziio.store.read.bytes", disk, DiskCache::downloadedBytes)
+        .description("bytes of objects downloaded from the store").register(registry);
+    Gauge.builder("istziio.store.downloads.in.flight", disk, DiskCache::downloadsInFlight)
+        .description("downloads under way").register(registry);
+    for (String kind : DiskCache.FAILURE_KINDS) {
+      FunctionCounter.builder("istziio.store.errors", disk, d -> d.downloadFailures(kind))
+          .description("downloads that failed, by kind: a Flight status, IO or OTHER")
+          .tag("kind", kind).register(registry);
+    }
     Gauge.builder("istziio.streams.active", streams, ThreadPoolExecutor::getActiveCount)
-        .description("disk DoGet streams running on a stream thread").register(registry);
+        .description("DoGet streams being sent, by tier").tag("tier", "disk").register(registry);
+    Gauge.builder("istziio.streams.active", producer, NodeProducer::memoryStreamsRunning)
+        .description("DoGet streams being sent, by tier").tag("tier", "memory").register(registry);
     Gauge.builder("istziio.streams.queued", streams, s -> s.getQueue().size())
         .description("disk DoGet streams waiting for a stream thread").register(registry);
     Gauge.builder("istziio.arrow.allocated.bytes", allocator, BufferAllocator::getAllocatedMemory)
