@@ -41,7 +41,7 @@ def running_node(root, tmp_path_factory, *flags):
     cache = tmp_path_factory.mktemp("cache")
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [str(HOME / "scripts" / "istziio-node"), "--port", "0", "--local-root", str(root),
+            [str(HOME / "scripts" / "istziio-node"), "--port", "0", "--metrics-port", "0", "--local-root", str(root),
              "--cache-dir", str(cache), "--cache-size", "256MiB", *flags],
             stdout=out, stderr=subprocess.STDOUT)
     try:

@@ -126,7 +126,7 @@ def node_on(root, tmp_path_factory, *flags):
     log = tmp_path_factory.mktemp("node") / "node.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [str(HOME / "scripts" / "istziio-node"), "--port", "0", "--local-root", str(root),
+            [str(HOME / "scripts" / "istziio-node"), "--port", "0", "--metrics-port", "0", "--local-root", str(root),
              "--cache-dir", str(tmp_path_factory.mktemp("cache")), "--cache-size", "256MiB", *flags],
             stdout=out, stderr=subprocess.STDOUT)
     try:

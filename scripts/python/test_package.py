@@ -331,7 +331,7 @@ def node_pair(root, tmp_path):
             log = tmp_path / f"node-{port}.log"
             with open(log, "w") as out:
                 processes[location[port]] = subprocess.Popen(
-                    [str(HOME / "scripts" / "istziio-node"), "--id", f"n{port}", "--port", str(port),
+                    [str(HOME / "scripts" / "istziio-node"), "--id", f"n{port}", "--port", str(port), "--metrics-port", "0",
                      "--local-root", str(root), "--cache-dir", str(tmp_path / f"cache-{port}"),
                      "--cache-size", "512MiB", "--batch-bytes", "256KiB", "--replicas", "2",
                      "--members", f"n{other}={location[other]}"],
