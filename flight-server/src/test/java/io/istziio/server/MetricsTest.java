@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.istziio.client.protocol.ReadTicket;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
@@ -50,7 +51,10 @@ class MetricsTest extends NodeTestBase {
     read(client, a); // hit
     read(client, b); // hit
     read(client, a); // hit
-    // An unknown column: refused after the lookup of the cached file, so a fourth hit.
+    // A hit whose filter leaves one row group of the seven to read: 5 rows, 6 groups skipped.
+    assertEquals(5, FlightReads.read(client,
+        ReadTicket.of(a).withColumns(List.of("id")).withFilter("id < 5")).rows().size());
+    // An unknown column: refused after the lookup of the cached file, so a fifth hit.
     String unknownColumn = "{\"path\": \"" + a + "\", \"columns\": [\"id\", \"nope\"]}";
     assertStatus(FlightStatusCode.INVALID_ARGUMENT, () -> {
       try (FlightStream stream = client.getStream(
@@ -73,7 +77,7 @@ class MetricsTest extends NodeTestBase {
     stats(client); // a DoAction, counted once its call has ended
 
     Map<String, Family> page = parse(scrape(node));
-    assertEquals(5.0, value(page, "istziio_flight_requests_total",
+    assertEquals(6.0, value(page, "istziio_flight_requests_total",
         Map.of("method", "DoGet", "status", "OK")));
     assertEquals(1.0, value(page, "istziio_flight_requests_total",
         Map.of("method", "DoGet", "status", "INVALID_ARGUMENT")));
@@ -85,7 +89,9 @@ class MetricsTest extends NodeTestBase {
     assertEquals(0.0, value(page, "istziio_store_downloads_in_flight", Map.of()));
     // A miss is a read served by a download: the failed one counts as a download and an error.
     assertEquals(2.0, value(page, "istziio_cache_misses_total", Map.of("tier", "disk")));
-    assertEquals(4.0, value(page, "istziio_cache_hits_total", Map.of("tier", "disk")));
+    assertEquals(5.0, value(page, "istziio_cache_hits_total", Map.of("tier", "disk")));
+    assertEquals((double) (ROWS / ROWS_PER_GROUP),
+        value(page, "istziio_row_groups_skipped_total", Map.of()));
     assertEquals(0.0, value(page, "istziio_cache_bypasses_total", Map.of("tier", "disk")));
     assertEquals(0.0, value(page, "istziio_cache_hits_total", Map.of("tier", "memory")));
     assertEquals(3.0, value(page, "istziio_store_downloads_total", Map.of()));
@@ -93,25 +99,47 @@ class MetricsTest extends NodeTestBase {
     assertEquals((double) node.disk().usedBytes(),
         value(page, "istziio_cache_used_bytes", Map.of("tier", "disk")));
     assertEquals(64.0 * (1 << 20), value(page, "istziio_cache_capacity_bytes", Map.of("tier", "disk")));
-    assertEquals(5.0 * ROWS, value(page, "istziio_served_rows_total", Map.of()));
+    assertEquals(5.0 * ROWS + 5, value(page, "istziio_served_rows_total", Map.of()));
     assertTrue(value(page, "istziio_served_bytes_total", Map.of()) > 5.0 * ROWS);
     assertEquals(1.0, value(page, "istziio_ring_members", Map.of()));
     assertEquals(0.0, value(page, "istziio_streams_active", Map.of("tier", "disk")));
     assertEquals(0.0, value(page, "istziio_streams_active", Map.of("tier", "memory")));
     assertEquals(0.0, value(page, "istziio_streams_queued", Map.of()));
-    // DoGet histograms: every DoGet timed in total, the five that sent a batch to the first one.
+    // DoGet histograms: every DoGet timed in total, the six that sent a batch to the first one.
     assertEquals("histogram", page.get("istziio_doget_duration_seconds").type);
-    assertEquals(7.0, value(page, "istziio_doget_duration_seconds_count", Map.of()));
-    assertEquals(7.0, value(page, "istziio_doget_duration_seconds_bucket", Map.of("le", "+Inf")));
-    assertEquals(5.0, value(page, "istziio_doget_first_batch_seconds_count", Map.of()));
+    assertEquals(8.0, value(page, "istziio_doget_duration_seconds_count", Map.of()));
+    assertEquals(8.0, value(page, "istziio_doget_duration_seconds_bucket", Map.of("le", "+Inf")));
+    assertEquals(6.0, value(page, "istziio_doget_first_batch_seconds_count", Map.of()));
     assertTrue(value(page, "istziio_doget_first_batch_seconds_sum", Map.of())
         <= value(page, "istziio_doget_duration_seconds_sum", Map.of()));
     assertNotNull(page.get("istziio_arrow_allocated_bytes"));
     assertNotNull(page.get("istziio_native_allocated_bytes"));
     assertNotNull(page.get("istziio_ring_epoch"));
     // The stats action keeps working, and agrees.
-    assertEquals(4, stats(client).hits());
+    assertEquals(5, stats(client).hits());
     assertEquals(2, stats(client).misses());
+  }
+
+  /** A read the memory tier serves counts there, and its batches through the same listener. */
+  @Test
+  void memoryTierHitsAreCountedByTier() throws Exception {
+    String path = putSample("metrics/hot.parquet");
+    Node node = start(config(64 << 20).withMemoryBytes(256 << 20).withMetricsPort(freePort()));
+    FlightClient client = connect(node);
+    warmMemory(node, client, path);
+    Map<String, Family> before = parse(scrape(node));
+    assertEquals(ROWS, read(client, path).rows().size());
+    waitUntil(() -> sample(scrape(node), "istziio_cache_hits_total", Map.of("tier", "memory"))
+        > value(before, "istziio_cache_hits_total", Map.of("tier", "memory")));
+    Map<String, Family> page = parse(scrape(node));
+    assertEquals(value(before, "istziio_cache_hits_total", Map.of("tier", "memory")) + 1,
+        value(page, "istziio_cache_hits_total", Map.of("tier", "memory")));
+    assertEquals(value(before, "istziio_served_rows_total", Map.of()) + ROWS,
+        value(page, "istziio_served_rows_total", Map.of()));
+    assertEquals(1.0, value(page, "istziio_cache_entries", Map.of("tier", "memory")));
+    assertTrue(value(page, "istziio_cache_used_bytes", Map.of("tier", "memory")) > 0);
+    assertEquals(256.0 * (1 << 20), value(page, "istziio_cache_capacity_bytes", Map.of("tier", "memory")));
+    assertEquals(node.memory().hits(), (long) value(page, "istziio_cache_hits_total", Map.of("tier", "memory")));
   }
 
   @Test

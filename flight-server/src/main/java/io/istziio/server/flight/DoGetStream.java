@@ -1,6 +1,7 @@
 package io.istziio.server.flight;
 
 import io.istziio.client.protocol.ReadStats;
+import io.istziio.server.metrics.MeteredListener;
 import io.istziio.client.protocol.ReadTicket;
 import io.istziio.client.protocol.ServedVersion;
 import io.istziio.server.Errors;
@@ -235,6 +236,7 @@ final class DoGetStream {
       byte[] json = new ReadStats(cacheOutcome(lease), lease.fetchNanos(), 0, 0, 0, 0, 0,
           file.footer().rowGroups(), file.footer().rowGroups(), 0, ReadStats.DISK,
           lease.key().etag()).toJsonBytes();
+      MeteredListener.rowGroupsSkipped(listener, file.footer().rowGroups());
       listener.putMetadata(metadata(json));
     }
   }
@@ -305,6 +307,7 @@ final class DoGetStream {
     byte[] json = new ReadStats(cache, lease.fetchNanos(), scanNanos, sendNanos, rows, batches,
         bytes, footer.rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.DISK,
         lease.key().etag()).toJsonBytes();
+    MeteredListener.rowGroupsSkipped(listener, pruning.skipped());
     listener.putMetadata(metadata(json));
   }
 }

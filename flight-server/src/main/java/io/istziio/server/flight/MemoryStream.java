@@ -1,6 +1,7 @@
 package io.istziio.server.flight;
 
 import io.istziio.client.protocol.ReadStats;
+import io.istziio.server.metrics.MeteredListener;
 import io.istziio.client.protocol.ServedVersion;
 import io.istziio.server.Errors;
 import io.istziio.server.dataset.PartitionColumns;
@@ -263,6 +264,7 @@ final class MemoryStream {
   }
 
   private ArrowBuf stats() {
+    MeteredListener.rowGroupsSkipped(listener, pruning.skipped());
     byte[] json = new ReadStats(origin.cache(), origin.fetchNanos(), origin.scanNanos(),
         sendNanos, rows, batches, bytes,
         file.footer().rowGroups(), pruning.skipped(), pruning.rowsScanned(), ReadStats.MEMORY,

@@ -25,6 +25,16 @@ public final class MeteredListener implements ServerStreamListener {
     return meter == null ? listener : new MeteredListener(listener, meter);
   }
 
+  /**
+   * Counts row groups a read's filter let it skip, as its stats report them; nothing when the
+   * listener is not metered or the count is unknown (negative).
+   */
+  public static void rowGroupsSkipped(ServerStreamListener listener, long count) {
+    if (count > 0 && listener instanceof MeteredListener metered) {
+      metered.meter.rowGroupsSkipped(count);
+    }
+  }
+
   private void counted() {
     if (root == null) {
       return;

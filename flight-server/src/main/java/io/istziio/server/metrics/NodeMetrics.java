@@ -49,6 +49,7 @@ public final class NodeMetrics implements AutoCloseable {
   private final Timer total;
   private final Counter servedBytes;
   private final Counter servedRows;
+  private final Counter rowGroupsSkipped;
   private HttpServer http;
 
   public NodeMetrics() {
@@ -66,6 +67,8 @@ public final class NodeMetrics implements AutoCloseable {
         .description("Arrow buffer bytes of the record batches DoGet sent").register(registry);
     servedRows = Counter.builder("istziio.served.rows")
         .description("rows of the record batches DoGet sent").register(registry);
+    rowGroupsSkipped = Counter.builder("istziio.row.groups.skipped")
+        .description("row groups DoGet's filters skipped by their statistics").register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -194,6 +197,11 @@ public final class NodeMetrics implements AutoCloseable {
     public void batchSent(long rows, long bytes) {
       boolean first = batchSeen.compareAndSet(false, true);
       NodeMetrics.this.batchSent(startNanos, first, rows, bytes);
+    }
+
+    /** Counts row groups this DoGet's filter skipped. */
+    public void rowGroupsSkipped(long count) {
+      NodeMetrics.this.rowGroupsSkipped.increment(count);
     }
 
     @Override
