@@ -3,6 +3,7 @@ package io.istziio.server.flight;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.istziio.server.metrics.MeteredListener;
 import org.apache.arrow.flight.DictionaryPutter;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.BufferAllocator;
@@ -74,7 +75,7 @@ final class StreamDictionaries implements AutoCloseable {
           current.getValueCount());
       try (ArrowDictionaryBatch batch = new ArrowDictionaryBatch(entry.getKey(),
           new VectorUnloader(one).getRecordBatch(), false)) {
-        DictionaryPutter.put(listener, batch);
+        DictionaryPutter.put(MeteredListener.unwrap(listener), batch); // Flight's own stream
         bytes += batch.computeBodyLength();
       }
       entry.setValue(copy(current));

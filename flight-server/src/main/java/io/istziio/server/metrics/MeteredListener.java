@@ -35,6 +35,14 @@ public final class MeteredListener implements ServerStreamListener {
     }
   }
 
+  /**
+   * The listener Flight handed to the call, under any meter: what {@code DictionaryPutter} needs
+   * to reach Flight's own stream.
+   */
+  public static ServerStreamListener unwrap(ServerStreamListener listener) {
+    return listener instanceof MeteredListener metered ? metered.delegate : listener;
+  }
+
   private void counted() {
     if (root == null) {
       return;
