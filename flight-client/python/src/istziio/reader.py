@@ -99,7 +99,10 @@ class EndpointReader:
                 if isinstance(e, errors.IstziioError):
                     raise
                 code, message = errors.status_of(e)
-                if code not in _NODE_FAILED:
+                # A stream the node's transport reset as its process died reads INTERNAL "RST_STREAM
+                # closed stream"; the node's own INTERNAL answers read "internal error (incident …)".
+                reset = code == "INTERNAL" and "RST_STREAM closed stream" in message
+                if code not in _NODE_FAILED and not reset:
                     raise errors.from_flight(e, self.path) from None
                 if delivered and version is None:
                     raise errors.UnavailableError(

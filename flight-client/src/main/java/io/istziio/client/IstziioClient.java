@@ -571,10 +571,21 @@ public final class IstziioClient implements AutoCloseable {
    * apart by its Progress), or it is serving all the streams it may
    * (RESOURCE_EXHAUSTED, --max-streams), where a replica may not be.
    */
-  private static boolean nodeFailed(FlightRuntimeException e) {
+  static boolean nodeFailed(FlightRuntimeException e) {
     FlightStatusCode code = e.status().code();
     return code == FlightStatusCode.UNAVAILABLE || code == FlightStatusCode.CANCELLED
-        || code == FlightStatusCode.RESOURCE_EXHAUSTED;
+        || code == FlightStatusCode.RESOURCE_EXHAUSTED || isTransportReset(e);
+  }
+
+  /**
+   * A stream the node's HTTP/2 transport reset, as when its process dies mid-write: gRPC reports
+   * it as INTERNAL "RST_STREAM closed stream. HTTP/2 error code: INTERNAL_ERROR". The node failed,
+   * not the request; a node's own INTERNAL answers read "internal error (incident …)".
+   */
+  private static boolean isTransportReset(FlightRuntimeException e) {
+    String description = e.status().description();
+    return e.status().code() == FlightStatusCode.INTERNAL && description != null
+        && description.startsWith("RST_STREAM closed stream");
   }
 
   /**
