@@ -52,12 +52,28 @@ public final class ParquetFile implements AutoCloseable {
   public static ParquetFile open(BufferAllocator allocator, Path file, String name) {
     ParquetFooter footer = ParquetFooter.read(file, name);
     try (FileSystemDatasetFactory factory = new FileSystemDatasetFactory(allocator,
-        NativeMemory.POOL, FileFormat.PARQUET, file.toUri().toString())) {
+        NativeMemory.POOL, FileFormat.PARQUET, mapped(file))) {
       Schema schema = factory.inspect();
       return new ParquetFile(name, file, footer, schema, factory.finish());
     } catch (RuntimeException e) {
       throw ReadFailure.isNative(e) ? ReadFailure.schema(e, file, name) : e;
     }
+  }
+
+  /**
+   * The file's URI for Arrow, asking it to map the file rather than read it into buffers. Arrow's
+   * Parquet reader pre-buffers the column chunks a scan will read (coalesced into ranges of up to
+   * 32 MiB) and keeps them until the scan ends: read into native buffers, that is up to the whole
+   * file's projected bytes per open scan, however slowly its client reads (about 100 MiB per paused
+   * stream of a 128 MB file, measured). Mapped, those ranges are slices of the page cache: one copy
+   * of the file however many scans are open, and the kernel's to reclaim.
+   *
+   * <p>A mapped file must not be truncated while a scan reads it (the process would get SIGBUS):
+   * the disk tier never does, it replaces and removes files by rename and unlink, which leave an
+   * open mapping intact.
+   */
+  static String mapped(Path file) {
+    return file.toUri() + "?use_mmap=true";
   }
 
   public ParquetFooter footer() {
