@@ -37,6 +37,14 @@ def node(dataset, tmp_path_factory):
 def running_node(root, tmp_path_factory, *flags):
     """A node serving the directory `root` under file://, with a fresh cache and the extra command
     line `flags`, on a free port; yields its location and stops it on exit."""
+    with node_process(root, tmp_path_factory, *flags) as (location, _):
+        yield location
+
+
+@contextlib.contextmanager
+def node_process(root, tmp_path_factory, *flags):
+    """running_node's node, yielding (location, its subprocess.Popen); scripts/istziio-node execs
+    java, so the process's pid is the node JVM's."""
     log = tmp_path_factory.mktemp("node") / "node.log"
     cache = tmp_path_factory.mktemp("cache")
     with open(log, "w") as out:
@@ -49,7 +57,7 @@ def running_node(root, tmp_path_factory, *flags):
         while time.time() < deadline:
             match = re.search(r"serving at (grpc\+tcp://\S+)", log.read_text())
             if match:
-                yield match.group(1)
+                yield match.group(1), process
                 break
             if process.poll() is not None:
                 sys.stderr.write(log.read_text())

@@ -18,7 +18,8 @@ import org.apache.arrow.memory.RootAllocator;
  * Slow readers against a node's memory: READERS streams of one cached file, each taking one batch
  * a second for SECONDS, then cancelled. Reports the node process's resident set (VmRSS of
  * /proc/PID/status) before, at its peak while they read, and after they leave (once it settles,
- * at most 30 s).
+ * at most 30 s), and the same for its anonymous part (RssAnon): disk-tier scans map the cached
+ * file, and VmRSS counts its pages once per open scan, RssAnon not at all.
  *
  * <pre>SlowReadersBench NODE_LOCATION NODE_PID PATH READERS SECONDS</pre>
  */
@@ -39,7 +40,9 @@ public final class SlowReadersBench {
       System.gc();
       Thread.sleep(2000);
       long before = rss(pid);
+      long anonBefore = rss(pid, "RssAnon:");
       AtomicLong peak = new AtomicLong(before);
+      AtomicLong anonPeak = new AtomicLong(anonBefore);
       CountDownLatch done = new CountDownLatch(readers);
       List<Thread> threads = new ArrayList<>();
       for (int r = 0; r < readers; r++) {
@@ -60,6 +63,7 @@ public final class SlowReadersBench {
       }
       while (done.getCount() > 0) {
         peak.accumulateAndGet(rss(pid), Math::max);
+        anonPeak.accumulateAndGet(rss(pid, "RssAnon:"), Math::max);
         Thread.sleep(250);
       }
       for (Thread thread : threads) {
@@ -74,7 +78,9 @@ public final class SlowReadersBench {
           .put("seconds", seconds).put("rss_before_mb", before >> 20)
           .put("rss_peak_mb", peak.get() >> 20).put("rss_after_mb", after >> 20)
           .put("growth_mb", (peak.get() - before) >> 20)
-          .put("after_over_before", Math.round(100.0 * after / before) / 100.0).print();
+          .put("after_over_before", Math.round(100.0 * after / before) / 100.0)
+          .put("anon_before_mb", anonBefore >> 20).put("anon_peak_mb", anonPeak.get() >> 20)
+          .put("anon_after_mb", rss(pid, "RssAnon:") >> 20).print();
     }
   }
 
@@ -88,11 +94,16 @@ public final class SlowReadersBench {
 
   /** The process's resident set in bytes. */
   private static long rss(long pid) throws Exception {
+    return rss(pid, "VmRSS:");
+  }
+
+  /** A field of /proc/PID/status in bytes, e.g. "VmRSS:" or "RssAnon:". */
+  private static long rss(long pid, String field) throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
+      if (line.startsWith(field)) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
       }
     }
-    throw new IllegalStateException("no VmRSS for process " + pid);
+    throw new IllegalStateException("no " + field + " for process " + pid);
   }
 }
