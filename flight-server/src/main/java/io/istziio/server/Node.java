@@ -7,6 +7,8 @@ import io.istziio.ring.RedisMembership;
 import io.istziio.ring.StaticMembership;
 import io.istziio.server.dataset.DatasetLister;
 import io.istziio.server.cache.DiskCache;
+import io.istziio.server.calls.CallInterceptor;
+import io.istziio.server.calls.CallRecord;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.flight.NodeProducer;
 import io.istziio.server.metrics.NodeMetrics;
@@ -70,7 +72,7 @@ public final class Node implements AutoCloseable {
     // Arrow Dataset unpacks its native library (about 80 MB) on first use: do it before serving,
     // not inside the first requests.
     JniLoader.get().ensureLoaded();
-    TransportLogs.quietStreamResets();
+    TransportLogs.install();
     List<AutoCloseable> started = new ArrayList<>(); // closed in reverse if the start fails
     try {
       allocator = started(started, new RootAllocator());
@@ -110,8 +112,13 @@ public final class Node implements AutoCloseable {
           disk, memory, new DeferredMembership(members), ring.replicas(), peers, serving,
           streamExecutor, new DatasetLister(stores, config.freshness())));
       Location listen = Location.forGrpcInsecure(config.host(), config.port());
+      // Each call's record: its meters and its request line (see CallRecord).
+      java.util.function.Consumer<io.grpc.netty.NettyServerBuilder> grpc =
+          builder -> builder.intercept(new CallInterceptor());
       server = started(started, FlightServer.builder(allocator, listen, producer)
-          .middleware(NodeMetrics.KEY, metrics.middleware()).build());
+          .middleware(CallRecord.KEY, CallRecord.factory(metrics))
+          .transportHint("grpc.builderConsumer", grpc)
+          .build());
       server.start();
       location = config.advertise() != null
           ? new Location(config.advertise())
@@ -149,7 +156,8 @@ public final class Node implements AutoCloseable {
     try {
       if (!membership.awaitView(ring.livenessTimeout())) {
         LOG.warn("no ring view from Redis at {} within {} ms; serving with this node alone until "
-            + "it answers", ring.redis(), ring.livenessTimeout().toMillis());
+            + "it answers", io.istziio.ring.RedactedUri.of(ring.redis()),
+            ring.livenessTimeout().toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

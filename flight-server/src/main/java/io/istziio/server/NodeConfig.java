@@ -128,6 +128,14 @@ public record NodeConfig(
     public Ring withDrain(Duration duration) {
       return new Ring(redis, cluster, livenessTimeout, weight, replicas, duration, staticMembers);
     }
+
+    /** Without the Redis URI's password. */
+    @Override
+    public String toString() {
+      return "Ring[redis=" + io.istziio.ring.RedactedUri.of(redis) + ", cluster=" + cluster
+          + ", livenessTimeout=" + livenessTimeout + ", weight=" + weight + ", replicas=" + replicas
+          + ", drain=" + drain + ", staticMembers=" + staticMembers + "]";
+    }
   }
 
   /** A node on loopback at a free port: the settings tests and embedded use start from. */

@@ -167,6 +167,11 @@ public final class NodeMain implements Callable<Integer> {
       } catch (Exception e) {
         System.err.println("istziio-node: error while stopping: " + e);
       }
+      // Last: writes out the request lines still queued for the log (AsyncAppender).
+      if (org.slf4j.LoggerFactory.getILoggerFactory()
+          instanceof ch.qos.logback.classic.LoggerContext logback) {
+        logback.stop();
+      }
     }, "istziio-shutdown"));
     System.out.println("istziio node " + node.id() + " serving at " + node.uri());
     if (node.metricsPort() != 0) {

@@ -72,6 +72,13 @@ public final class RedisMembership implements Membership {
         throw new IllegalArgumentException("cluster name must be non-blank and without braces: " + cluster);
       }
     }
+
+    /** Without the URI's password. */
+    @Override
+    public String toString() {
+      return "Settings[uri=" + RedactedUri.of(uri) + ", cluster=" + cluster + ", livenessTimeout="
+          + livenessTimeout + "]";
+    }
   }
 
   private final Settings settings;
@@ -167,7 +174,8 @@ public final class RedisMembership implements Membership {
       }
       refresh();
       if (!reachable && outageLogged) {
-        LOG.info("Redis at {} is reachable again; ring view at epoch {}", settings.uri(), view.epoch());
+        LOG.info("Redis at {} is reachable again; ring view at epoch {}", RedactedUri.of(settings.uri()),
+            view.epoch());
       }
       if (!reachable) {
         graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
@@ -178,7 +186,7 @@ public final class RedisMembership implements Membership {
       reachable = false;
       if (!outageLogged) {
         LOG.warn("Redis at {} cannot be reached ({}); keeping the ring view of epoch {} with {} "
-            + "members until it returns", settings.uri(), e.getMessage(), view.epoch(), view.members().size());
+            + "members until it returns", RedactedUri.of(settings.uri()), e.getMessage(), view.epoch(), view.members().size());
         outageLogged = true;
       }
     }
@@ -296,7 +304,7 @@ public final class RedisMembership implements Membership {
       epoch = strings.incrby(epochKey, current.epoch() - epoch + 1);
       graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
       LOG.info("Redis at {} lost the ring (epoch {} < {}); keeping the members of the last view "
-          + "while they re-register", settings.uri(), epochText, current.epoch());
+          + "while they re-register", RedactedUri.of(settings.uri()), epochText, current.epoch());
     }
     Member joined = self;
     if (joined != null && members.stream().noneMatch(m -> m.id().equals(joined.id()))) {

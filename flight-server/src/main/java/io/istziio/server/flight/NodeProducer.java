@@ -19,8 +19,8 @@ import io.istziio.server.dataset.PartitionFilter;
 import io.istziio.server.dataset.PartitionedRead;
 import org.apache.arrow.vector.types.pojo.Schema;
 import io.istziio.server.filter.RowFilter;
-import io.istziio.server.metrics.MeteredListener;
-import io.istziio.server.metrics.NodeMetrics;
+import io.istziio.server.calls.CallRecord;
+import io.istziio.server.calls.MeteredListener;
 import io.istziio.server.parquet.ColumnSelection;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.NativeMemory;
@@ -103,8 +103,10 @@ public final class NodeProducer extends NoOpFlightProducer {
    */
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    CallRecord call = CallRecord.of(context);
     try {
       ReadTicket request = requestOf(descriptor);
+      call.path(request.routingPath());
       RowFilter filter = RowFilter.of(request);
       if (request.isDataset()) {
         return datasetInfo(descriptor, request, filter);
@@ -117,16 +119,20 @@ public final class NodeProducer extends NoOpFlightProducer {
           return remote;
         }
       }
-      return localInfo(descriptor, request, filter, path, owners);
+      return localInfo(descriptor, request, filter, path, owners, call);
     } catch (Exception e) {
       throw Errors.toFlight(e, "GetFlightInfo " + descriptor);
     }
   }
 
+  /** @param call told how the cache answered; null when the lookup is not the call's own */
   private FlightInfo localInfo(FlightDescriptor descriptor, ReadTicket request, RowFilter filter,
-      ObjectPath path, List<Member> owners) throws Exception {
+      ObjectPath path, List<Member> owners, CallRecord call) throws Exception {
     // A miss here downloads the object, so the DoGet that follows is a hit.
     try (Lease lease = parts.objects().open(path, request.version())) {
+      if (call != null) {
+        call.cache(DoGetStream.outcome(lease));
+      }
       ParquetFile file = lease.attachment(local -> ParquetFile.open(parts.allocator(), local, path.uri()));
       PartitionedRead partitioned = request.partition() == null ? null
           : PartitionedRead.of(request, filter);
@@ -196,7 +202,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     FlightInfo described = isOwner(owners) ? null : askOwners(owners, first);
     if (described == null) {
       described = localInfo(FlightDescriptor.command(first.toJsonBytes()), first, RowFilter.of(first),
-          firstPath, owners);
+          firstPath, owners, null);
     }
     return new FlightInfo(described.getSchemaOptional().orElseThrow(), descriptor, endpoints, -1, -1);
   }
@@ -256,13 +262,15 @@ public final class NodeProducer extends NoOpFlightProducer {
    */
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener call) {
-    ServerStreamListener listener = MeteredListener.wrap(call, context.getMiddleware(NodeMetrics.KEY));
+    CallRecord record = CallRecord.of(context);
+    ServerStreamListener listener = MeteredListener.wrap(call, record);
     ReadTicket request;
     RowFilter filter;
     ObjectPath path;
     PartitionedRead partitioned = null;
     try {
       request = ReadTicket.parse(ticket.getBytes());
+      record.path(request.routingPath());
       if (request.isDataset()) {
         throw Errors.invalid("a dataset is read by its endpoints: call GetFlightInfo and DoGet "
             + "each endpoint's ticket");
@@ -282,12 +290,12 @@ public final class NodeProducer extends NoOpFlightProducer {
       misrouted.increment(); // a client with a stale view; served all the same
     }
     if ((partitioned == null || !partitioned.none())
-        && serveFromMemory(request, filter, partitioned, path, listener)) {
+        && serveFromMemory(request, filter, partitioned, path, listener, record)) {
       return;
     }
     try {
       parts.streams().execute(new DoGetStream(request, filter, parts.objects(), parts.memory(),
-          memoryStreams, parts.allocator(), parts.serving(), listener, partitioned)::run);
+          memoryStreams, parts.allocator(), parts.serving(), listener, partitioned, record)::run);
     } catch (RejectedExecutionException full) {
       listener.error(parts.streams().isShutdown()
           ? Errors.unavailable("the node is shutting down; read from another owner")
@@ -300,7 +308,7 @@ public final class NodeProducer extends NoOpFlightProducer {
    * if the filter is an outside Substrait expression, which only the disk tier's scanner runs.
    */
   private boolean serveFromMemory(ReadTicket request, RowFilter filter, PartitionedRead partitioned,
-      ObjectPath path, ServerStreamListener listener) {
+      ObjectPath path, ServerStreamListener listener, CallRecord call) {
     if (parts.objects().confirmsEveryRead()) {
       return false; // a store call first: not on gRPC's thread
     }
@@ -314,6 +322,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     if (file == null) {
       return false;
     }
+    call.cache(CallRecord.Cache.MEMORY_HIT); // false below releases the file: the disk tier reads
     return memoryStreams.start(file, MemoryStream.Origin.HIT, request, filter, partitioned, listener);
   }
 
@@ -327,6 +336,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     try {
       byte[] expression = criteria.getExpression();
       String prefix = expression == null ? "" : new String(expression, StandardCharsets.UTF_8);
+      CallRecord.of(context).path(prefix.isEmpty() ? null : prefix);
       Location self = location(parts.self().get());
       for (FlightInfo info : CachedFlights.list(parts.disk(), parts.memory(), prefix, self)) {
         listener.onNext(info);
@@ -339,11 +349,13 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    CallRecord call = CallRecord.of(context);
+    call.action(action.getType());
     try {
       byte[] body = switch (action.getType()) {
         case Actions.STATS -> stats().toJsonBytes();
         case Actions.RING -> ring().toJsonBytes();
-        case OWNER_INFO -> ownerInfo(action.getBody());
+        case OWNER_INFO -> ownerInfo(action.getBody(), call);
         default -> throw Errors.invalid("unknown action \"%s\"; this node answers: %s, %s",
             action.getType(), Actions.STATS, Actions.RING);
       };
@@ -354,11 +366,12 @@ public final class NodeProducer extends NoOpFlightProducer {
     }
   }
 
-  private byte[] ownerInfo(byte[] ticket) throws Exception {
+  private byte[] ownerInfo(byte[] ticket, CallRecord call) throws Exception {
     ReadTicket request = ReadTicket.parse(ticket);
+    call.path(request.routingPath());
     ObjectPath path = ObjectPath.parse(request.path());
     FlightInfo info = localInfo(FlightDescriptor.command(ticket), request, RowFilter.of(request),
-        path, owners(path.uri()));
+        path, owners(path.uri()), call);
     ByteBuffer serialized = info.serialize();
     byte[] bytes = new byte[serialized.remaining()];
     serialized.get(bytes);
