@@ -12,7 +12,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * <p>gRPC's Netty transport also logs a WARNING with a stack trace ("Stream Error") whenever a
  * stream it still had data queued for is reset: a client that cancels a DoGet, or one the node
  * cuts. For a cache that is routine, and it filled node logs (18.8 MB in an hour of testing), so
- * each becomes one DEBUG line. Connection errors and every other record pass through unchanged.
+ * each becomes one TRACE line (the call's own lines say it was cancelled: its request line, and one
+ * DEBUG line, see CallRecord). Connection errors and every other record pass through unchanged.
  */
 final class TransportLogs {
 
@@ -37,7 +38,7 @@ final class TransportLogs {
     }
     NETTY_SERVER.setFilter(record -> {
       if (record.getThrown() instanceof Http2Exception.StreamException reset) {
-        LOG.debug("stream {} reset: {}", reset.streamId(), reset.getMessage());
+        LOG.trace("stream {} reset: {}", reset.streamId(), reset.getMessage());
         return false;
       }
       return true;

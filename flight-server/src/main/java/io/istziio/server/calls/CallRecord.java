@@ -26,6 +26,8 @@ import org.apache.arrow.flight.RequestContext;
  */
 public final class CallRecord implements FlightServerMiddleware {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CallRecord.class);
+
   public static final FlightServerMiddleware.Key<CallRecord> KEY =
       FlightServerMiddleware.Key.of("istziio-call");
 
@@ -106,9 +108,18 @@ public final class CallRecord implements FlightServerMiddleware {
     }
   }
 
-  /** The client cancelled (or its deadline passed): Flight then never completes the call. */
+  /**
+   * The client cancelled (or its deadline passed): Flight then never completes the call. Besides
+   * the request line, one DEBUG line: a client that stops reading is routine (issue 11: it used to
+   * be a WARNING with a stack trace from the transport, which now logs it at TRACE).
+   */
   void cancelled() {
-    end(CallStatus.CANCELLED.withDescription("cancelled by the client"));
+    if (end(CallStatus.CANCELLED.withDescription("cancelled by the client"))
+        && LOG.isDebugEnabled()) {
+      LOG.debug("cancelled by the client: " + new io.istziio.server.Logfmt()
+          .add("call", methodName(method)).add("path", RequestLog.path(path))
+          .add("rows", rows.get()).add("peer", RequestLog.address(peer)));
+    }
   }
 
   @Override
@@ -122,9 +133,10 @@ public final class CallRecord implements FlightServerMiddleware {
   @Override
   public void onCallErrored(Throwable err) {}
 
-  private void end(CallStatus status) {
+  /** Reports the call unless it was already; true if this did. */
+  private boolean end(CallStatus status) {
     if (metrics == null || !ended.compareAndSet(false, true)) {
-      return;
+      return false;
     }
     long nanos = System.nanoTime() - startNanos;
     String methodName = methodName(method);
@@ -135,6 +147,7 @@ public final class CallRecord implements FlightServerMiddleware {
       RequestLog.write(call, path, status, cache != null ? cache.text() : null,
           streamed ? rows.get() : -1, streamed ? bytes.get() : -1, nanos, peer);
     }
+    return true;
   }
 
   /** DO_GET becomes DoGet, GET_FLIGHT_INFO GetFlightInfo: gRPC's names. */

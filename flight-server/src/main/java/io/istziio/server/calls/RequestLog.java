@@ -50,7 +50,7 @@ public final class RequestLog {
       long bytes, long nanos, SocketAddress peer) {
     Logfmt line = new Logfmt()
         .add("call", call)
-        .add("path", path == null ? null : Errors.shorten(RedactedUri.of(path)))
+        .add("path", path(path))
         .add("status", status.code().name())
         .add("cache", cache)
         .add("rows", rows < 0 ? null : Long.toString(rows))
@@ -64,7 +64,13 @@ public final class RequestLog {
     return line.toString();
   }
 
-  private static String address(SocketAddress peer) {
+  /** A path as lines hold it: cut to a quotable length, any password masked; null stays null. */
+  static String path(String path) {
+    return path == null ? null : Errors.shorten(RedactedUri.of(path));
+  }
+
+  /** The peer as {@code host:port} ({@code [v6]:port}); null when unknown. */
+  static String address(SocketAddress peer) {
     if (peer instanceof InetSocketAddress inet && inet.getAddress() != null) {
       String host = inet.getAddress().getHostAddress();
       return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
