@@ -1,8 +1,12 @@
 package io.istziio.server.calls;
 
+import io.istziio.server.Errors;
+import io.istziio.server.Logfmt;
 import io.istziio.server.metrics.NodeMetrics;
 import java.net.SocketAddress;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.flight.CallHeaders;
@@ -12,6 +16,8 @@ import org.apache.arrow.flight.FlightMethod;
 import org.apache.arrow.flight.FlightProducer.CallContext;
 import org.apache.arrow.flight.FlightServerMiddleware;
 import org.apache.arrow.flight.RequestContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Flight call as the node saw it: made by Flight's server middleware when the call starts,
@@ -26,7 +32,9 @@ import org.apache.arrow.flight.RequestContext;
  */
 public final class CallRecord implements FlightServerMiddleware {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CallRecord.class);
+  private static final Logger LOG = LoggerFactory.getLogger(CallRecord.class);
+  /** DO_GET becomes DoGet, GET_FLIGHT_INFO GetFlightInfo: gRPC's names. */
+  private static final Map<FlightMethod, String> METHOD_NAMES = methodNames();
 
   public static final FlightServerMiddleware.Key<CallRecord> KEY =
       FlightServerMiddleware.Key.of("istziio-call");
@@ -35,9 +43,11 @@ public final class CallRecord implements FlightServerMiddleware {
   public enum Cache {
     MEMORY_HIT, DISK_HIT, MISS, BYPASS;
 
+    private final String text = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
     /** As the request line writes it: memory-hit, disk-hit, miss, bypass. */
     public String text() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+      return text;
     }
   }
 
@@ -80,7 +90,7 @@ public final class CallRecord implements FlightServerMiddleware {
 
   /** A DoAction's type (as the client sent it: cut to a quotable length). */
   public void action(String type) {
-    this.action = io.istziio.server.Errors.shorten(type);
+    this.action = Errors.shorten(type);
   }
 
   public void cache(Cache outcome) {
@@ -116,7 +126,7 @@ public final class CallRecord implements FlightServerMiddleware {
   void cancelled() {
     if (end(CallStatus.CANCELLED.withDescription("cancelled by the client"))
         && LOG.isDebugEnabled()) {
-      LOG.debug("cancelled by the client: " + new io.istziio.server.Logfmt()
+      LOG.debug("cancelled by the client: " + new Logfmt()
           .add("call", methodName(method)).add("path", RequestLog.path(path))
           .add("rows", rows.get()).add("peer", RequestLog.address(peer)));
     }
@@ -150,15 +160,12 @@ public final class CallRecord implements FlightServerMiddleware {
     return true;
   }
 
-  /** DO_GET becomes DoGet, GET_FLIGHT_INFO GetFlightInfo: gRPC's names. */
   static String methodName(FlightMethod method) {
     return METHOD_NAMES.get(method);
   }
 
-  private static final java.util.Map<FlightMethod, String> METHOD_NAMES = methodNames();
-
-  private static java.util.Map<FlightMethod, String> methodNames() {
-    java.util.Map<FlightMethod, String> names = new java.util.EnumMap<>(FlightMethod.class);
+  private static Map<FlightMethod, String> methodNames() {
+    Map<FlightMethod, String> names = new EnumMap<>(FlightMethod.class);
     for (FlightMethod method : FlightMethod.values()) {
       StringBuilder name = new StringBuilder();
       for (String word : method.name().split("_")) {

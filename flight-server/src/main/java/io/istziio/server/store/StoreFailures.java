@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * revalidation, would answer); {@code error} the store's error code, else the exception's class;
  * {@code http} the store's HTTP status; {@code attempts} the S3 client's attempts, retries
  * included; {@code message} the store's own message. A call is logged once, after the S3 client's
- * retries, by the store that made it; the layers above add no line of their own for it.
+ * retries, by the store that made it; the layers above add no second warning for it.
  */
 final class StoreFailures {
 
