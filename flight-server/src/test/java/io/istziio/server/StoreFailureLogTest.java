@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import io.istziio.server.calls.RequestLog;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,8 @@ class StoreFailureLogTest extends NodeTestBase {
   void aMissingBucketIsOneWarningWithS3sErrorCode() throws Exception {
     Node node = start(config(64 << 20));
     FlightClient client = connect(node);
-    try (LogCapture log = LogCapture.of(Level.INFO, org.slf4j.Logger.ROOT_LOGGER_NAME)) {
+    try (LogCapture log = LogCapture.of(Level.INFO, org.slf4j.Logger.ROOT_LOGGER_NAME,
+        RequestLog.LOGGER)) {
       assertStatus(FlightStatusCode.NOT_FOUND, () -> read(client, "s3://no-such-bucket/a.parquet"));
       Map<String, String> warning = onlyWarning(log);
       assertEquals("s3", warning.get("store"));
@@ -46,7 +48,8 @@ class StoreFailureLogTest extends NodeTestBase {
     Node node = start(config(64 << 20));
     FlightClient client = connect(node);
     s3.failGets(503);
-    try (LogCapture log = LogCapture.of(Level.INFO, org.slf4j.Logger.ROOT_LOGGER_NAME)) {
+    try (LogCapture log = LogCapture.of(Level.INFO, org.slf4j.Logger.ROOT_LOGGER_NAME,
+        RequestLog.LOGGER)) {
       assertStatus(FlightStatusCode.UNAVAILABLE, () -> read(client, path));
       Map<String, String> warning = onlyWarning(log);
       assertEquals("UNAVAILABLE", warning.get("status"));
@@ -75,7 +78,8 @@ class StoreFailureLogTest extends NodeTestBase {
       FlightClient client = connect(node);
       read(client, "s3://data/a.parquet");
       own.close();
-      try (LogCapture log = LogCapture.of(Level.INFO, org.slf4j.Logger.ROOT_LOGGER_NAME)) {
+      try (LogCapture log = LogCapture.of(Level.INFO, org.slf4j.Logger.ROOT_LOGGER_NAME,
+        RequestLog.LOGGER)) {
         assertEquals(ROWS, read(client, "s3://data/a.parquet").rows().size(),
             "the known version is served while the store is away");
         Map<String, String> head = onlyWarning(log);
@@ -87,7 +91,8 @@ class StoreFailureLogTest extends NodeTestBase {
         assertTrue(log.events().stream().anyMatch(e -> e.getFormattedMessage()
             .startsWith("cannot revalidate s3://data/a.parquet")), "the cache says what it does");
       }
-      try (LogCapture log = LogCapture.of(Level.INFO, org.slf4j.Logger.ROOT_LOGGER_NAME)) {
+      try (LogCapture log = LogCapture.of(Level.INFO, org.slf4j.Logger.ROOT_LOGGER_NAME,
+        RequestLog.LOGGER)) {
         assertStatus(FlightStatusCode.UNAVAILABLE, () -> read(client, "s3://data/b.parquet"));
         Map<String, String> get = onlyWarning(log);
         assertEquals("GET", get.get("op"));
@@ -100,7 +105,7 @@ class StoreFailureLogTest extends NodeTestBase {
   /** The one WARN-or-above event, which must come from the store; its pairs. */
   private static Map<String, String> onlyWarning(LogCapture log) throws InterruptedException {
     // The request line comes last, once the call is closed: by then every other line is in.
-    waitUntil(() -> !log.messages(io.istziio.server.calls.RequestLog.LOGGER).isEmpty());
+    waitUntil(() -> !log.messages(RequestLog.LOGGER).isEmpty());
     List<ILoggingEvent> warnings = log.events(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
     assertEquals(1, warnings.size(),
         () -> "one warning: " + warnings.stream().map(LogCapture::text).toList());
