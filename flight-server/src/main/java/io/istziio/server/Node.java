@@ -9,6 +9,11 @@ import io.istziio.server.dataset.DatasetLister;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.flight.NodeProducer;
+import io.istziio.client.ClientSecurity;
+import io.istziio.ring.RedisAuth;
+import io.istziio.server.security.TlsFiles;
+import io.istziio.server.security.TokenAuth;
+import io.istziio.server.security.TokenStore;
 import io.istziio.server.metrics.NodeMetrics;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.store.LocalObjectStore;
@@ -98,7 +103,9 @@ public final class Node implements AutoCloseable {
       metrics = started(started, new NodeMetrics());
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
       memory = started(started, new MemoryTier(allocator, serving));
-      peers = started(started, new FlightClientPool(allocator));
+      NodeConfig.Security security = config.security();
+      TokenStore tokens = security.tokenFile() != null ? TokenStore.load(security.tokenFile()) : null;
+      peers = started(started, new FlightClientPool(allocator, peerSecurity(security, tokens)));
       ObjectCache objects = new ObjectCache(stores, disk, config.freshness(), revalidateExecutor,
           (path, file) -> ParquetFooter.read(file, path.uri()), memory::invalidate);
       NodeConfig.Ring ring = config.ring();
@@ -109,17 +116,26 @@ public final class Node implements AutoCloseable {
       NodeProducer producer = new NodeProducer(new NodeProducer.Parts(self::get, allocator, objects,
           disk, memory, new DeferredMembership(members), ring.replicas(), peers, serving,
           streamExecutor, new DatasetLister(stores, config.freshness())));
-      Location listen = Location.forGrpcInsecure(config.host(), config.port());
-      server = started(started, FlightServer.builder(allocator, listen, producer)
-          .middleware(NodeMetrics.KEY, metrics.middleware()).build());
+      Location listen = security.tls() ? Location.forGrpcTls(config.host(), config.port())
+          : Location.forGrpcInsecure(config.host(), config.port());
+      FlightServer.Builder builder = FlightServer.builder(allocator, listen, producer)
+          .middleware(NodeMetrics.KEY, metrics.middleware());
+      if (security.tls()) {
+        builder.useTls(security.tlsCert().toFile(), security.tlsKey().toFile());
+      }
+      if (tokens != null) {
+        builder.middleware(TokenAuth.KEY, TokenAuth.factory(tokens));
+      }
+      server = started(started, builder.build());
       server.start();
       location = config.advertise() != null
           ? new Location(config.advertise())
+          : security.tls() ? Location.forGrpcTls(config.host(), server.getPort())
           : Location.forGrpcInsecure(config.host(), server.getPort());
       id = config.id() != null ? config.id() : config.host() + ":" + server.getPort();
       Member member = new Member(id, location.getUri().toString(), ring.weight());
       self.set(member);
-      membership = joinRing(ring, member);
+      membership = joinRing(ring, security.redis(), member);
       started.add(membership);
       members.set(membership);
       drain = ring.drain();
@@ -130,26 +146,47 @@ public final class Node implements AutoCloseable {
       AutoCloseables.close(e, started);
       throw e;
     }
-    LOG.info("node {} serving at {} (cache {} of {} bytes in {}; ring: {})", id, location,
-        disk.usedBytes(), disk.capacityBytes(), config.cacheDir(), membership.source());
+    NodeConfig.Security security = config.security();
+    LOG.info("node {} serving at {} (cache {} of {} bytes in {}; ring: {}; {})", id, location,
+        disk.usedBytes(), disk.capacityBytes(), config.cacheDir(), membership.source(),
+        security.tokenFile() != null ? "tokens from " + security.tokenFile()
+            : "no token needed: open to anyone who reaches the port");
+    if (security.tokenFile() != null && !security.tls()) {
+      LOG.warn("tokens are checked but travel in clear text: serve TLS (--tls-cert, --tls-key) "
+          + "where the network is not trusted");
+    }
   }
 
-  private static Membership joinRing(NodeConfig.Ring ring, Member self) {
+  /**
+   * How the node calls its peers: trusting {@code --tls-ca} (else its own certificate chain) and
+   * sending its token file's peer token, asked at each call so that a reload applies.
+   */
+  private static ClientSecurity peerSecurity(NodeConfig.Security security, TokenStore tokens) {
+    if (tokens != null && !tokens.hasPeerToken()) {
+      LOG.warn("{} has no node or admin token: this node cannot call its peers' internal actions "
+          + "(it then reads the objects it does not own itself)", security.tokenFile());
+    }
+    ClientSecurity peers = tokens != null ? ClientSecurity.none().withToken(tokens::peerToken)
+        : ClientSecurity.none();
+    return security.peerCa() != null ? peers.withTrustedCertificates(security.peerCa()) : peers;
+  }
+
+  private static Membership joinRing(NodeConfig.Ring ring, RedisAuth redisAuth, Member self) {
     if (ring.redis() == null) {
       List<Member> members = new ArrayList<>(ring.staticMembers());
       members.removeIf(m -> m.id().equals(self.id()));
       members.add(self);
       return new StaticMembership(members);
     }
-    RedisMembership membership = RedisMembership.watch(
-        new RedisMembership.Settings(ring.redis(), ring.cluster(), ring.livenessTimeout()));
+    RedisMembership membership = RedisMembership.watch(new RedisMembership.Settings(ring.redis(),
+        ring.cluster(), ring.livenessTimeout(), redisAuth));
     membership.join(self);
     // Serve from a complete view: until the first read of the members, this node knows only
     // itself and would answer GetFlightInfo with itself as every path's only owner.
     try {
       if (!membership.awaitView(ring.livenessTimeout())) {
         LOG.warn("no ring view from Redis at {} within {} ms; serving with this node alone until "
-            + "it answers", ring.redis(), ring.livenessTimeout().toMillis());
+            + "it answers", RedisAuth.redact(ring.redis()), ring.livenessTimeout().toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -170,11 +207,31 @@ public final class Node implements AutoCloseable {
       throw new IllegalArgumentException("--memory-size must be >= 0 and --batch-rows, "
           + "--batch-bytes and --max-streams > 0; got " + serving);
     }
+    checkSecurity(config);
     if (config.advertise() == null && isWildcard(config.host())) {
       throw new IllegalArgumentException("listening on " + config.host() + " needs --advertise: "
           + "the address clients should use, such as grpc+tcp://node1.example.com:8815");
     }
     return new Node(config);
+  }
+
+  /** Refuses half or wrong TLS settings before anything starts, saying what to fix. */
+  private static void checkSecurity(NodeConfig config) {
+    NodeConfig.Security security = config.security();
+    if ((security.tlsCert() == null) != (security.tlsKey() == null)) {
+      throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key; got only "
+          + (security.tlsCert() != null ? "--tls-cert" : "--tls-key"));
+    }
+    if (security.tls()) {
+      TlsFiles.check(security.tlsCert(), security.tlsKey());
+      if (config.advertise() != null && !"grpc+tls".equals(config.advertise().getScheme())) {
+        throw new IllegalArgumentException("--advertise " + config.advertise() + ": a node "
+            + "serving TLS is reached at a grpc+tls:// location");
+      }
+    }
+    if (security.tlsCa() != null) {
+      TlsFiles.certificates(security.tlsCa(), "--tls-ca");
+    }
   }
 
   private static boolean isWildcard(String host) {

@@ -1,6 +1,7 @@
 package io.istziio.server;
 
 import io.istziio.ring.Member;
+import io.istziio.ring.RedisAuth;
 import io.istziio.server.store.S3ObjectStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -151,6 +152,39 @@ public final class NodeMain implements Callable<Integer> {
           + "clients to notice (env ISTZIIO_DRAIN). Default: ${DEFAULT-VALUE}.")
   long drainMillis;
 
+  @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TLS_CERT}",
+      description = "PEM certificate chain (the node's certificate first) to serve TLS with; needs "
+          + "--tls-key. The node is then reached at grpc+tls://host:port (env ISTZIIO_TLS_CERT). "
+          + "Default: plaintext.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TLS_KEY}",
+      description = "Unencrypted PKCS#8 PEM key of --tls-cert (BEGIN PRIVATE KEY) "
+          + "(env ISTZIIO_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TLS_CA}",
+      description = "PEM CA bundle the node checks its peers' certificates against when it calls "
+          + "them (env ISTZIIO_TLS_CA). Default: the --tls-cert chain.")
+  Path tlsCa;
+
+  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TOKEN_FILE}",
+      description = "Bearer tokens every call must carry, one per line: TOKEN, TOKEN node or "
+          + "TOKEN admin; # comments. Re-read within a second of a change "
+          + "(env ISTZIIO_TOKEN_FILE). Default: no token needed.")
+  Path tokenFile;
+
+  @Option(names = "--redis-password-file", paramLabel = "FILE",
+      defaultValue = "${env:ISTZIIO_REDIS_PASSWORD_FILE}",
+      description = "File whose first line is the Redis password (env ISTZIIO_REDIS_PASSWORD_FILE; "
+          + "or the password itself in env ISTZIIO_REDIS_PASSWORD). Default: none.")
+  Path redisPasswordFile;
+
+  @Option(names = "--redis-tls-ca", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_REDIS_TLS_CA}",
+      description = "PEM CA bundle a rediss:// Redis's certificate is checked against "
+          + "(env ISTZIIO_REDIS_TLS_CA). Default: --tls-ca if given, else the JVM's trust store.")
+  Path redisTlsCa;
+
   @Override
   public Integer call() throws Exception {
     NodeConfig.Ring ring = new NodeConfig.Ring(redis, cluster, Duration.ofMillis(livenessMillis),
@@ -159,7 +193,8 @@ public final class NodeMain implements Callable<Integer> {
         Duration.ofSeconds(freshnessSeconds), missThreads,
         new NodeConfig.Serving(memoryBytes != null ? memoryBytes
             : NodeConfig.Serving.defaultMemoryBytes(), batchRows, batchBytes, maxStreams),
-        new S3ObjectStore.Config(s3Endpoint, s3Region, s3PathStyle), ring, metricsPort);
+        new S3ObjectStore.Config(s3Endpoint, s3Region, s3PathStyle), ring, metricsPort,
+        security());
     Node node = Node.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -176,6 +211,30 @@ public final class NodeMain implements Callable<Integer> {
     System.out.flush();
     node.awaitTermination();
     return 0;
+  }
+
+  private NodeConfig.Security security() throws java.io.IOException {
+    RedisAuth redisAuth = RedisAuth.of(redisPassword(System.getenv("ISTZIIO_REDIS_PASSWORD")),
+        redisTlsCa != null ? redisTlsCa : tlsCa);
+    return new NodeConfig.Security(tlsCert, tlsKey, tlsCa, tokenFile, redisAuth);
+  }
+
+  /** The Redis password: from --redis-password-file (its first line), else {@code fromEnv}. */
+  private char[] redisPassword(String fromEnv) throws java.io.IOException {
+    if (redisPasswordFile == null) {
+      return fromEnv == null ? null : fromEnv.toCharArray();
+    }
+    if (fromEnv != null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "the Redis password is "
+          + "given twice: ISTZIIO_REDIS_PASSWORD and --redis-password-file; keep one");
+    }
+    String first = java.nio.file.Files.readAllLines(redisPasswordFile).stream().findFirst()
+        .orElse("").strip();
+    if (first.isEmpty()) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--redis-password-file "
+          + redisPasswordFile + " is empty; its first line is the password");
+    }
+    return first.toCharArray();
   }
 
   private List<Member> staticMembers() {

@@ -9,6 +9,7 @@ import io.istziio.ring.Member;
 import io.istziio.ring.Membership;
 import io.istziio.ring.RingView;
 import io.istziio.server.Errors;
+import io.istziio.server.security.Access;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
@@ -84,6 +85,9 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   private final Parts parts;
   private final LongAdder misrouted = new LongAdder();
+  /** Whether a peer's refusal of this node's token was logged (once per node). */
+  private final java.util.concurrent.atomic.AtomicBoolean peerRefusalLogged =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final MemoryStreams memoryStreams;
 
   public NodeProducer(Parts parts) {
@@ -219,6 +223,16 @@ public final class NodeProducer extends NoOpFlightProducer {
         return info;
       } catch (FlightRuntimeException e) {
         FlightStatusCode code = e.status().code();
+        if (code == FlightStatusCode.UNAUTHENTICATED || code == FlightStatusCode.UNAUTHORIZED) {
+          // The owner refused this node's token, not the client's: a cluster whose token files
+          // differ. Say so in the log and serve the request here rather than fail it.
+          if (peerRefusalLogged.compareAndSet(false, true)) {
+            LOG.warn("owner {} refused this node's call ({}: {}); nodes need a node or admin "
+                + "token that their peers' --token-file holds. Reading objects it does not own "
+                + "here until then (logged once)", owner.id(), code, e.status().description());
+          }
+          continue;
+        }
         if (code != FlightStatusCode.UNAVAILABLE && code != FlightStatusCode.TIMED_OUT) {
           throw e; // the owner's answer (a bad column, a missing object...) is the answer
         }
@@ -340,6 +354,7 @@ public final class NodeProducer extends NoOpFlightProducer {
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
     try {
+      Access.checkAction(context, action.getType(), OWNER_INFO.equals(action.getType()));
       byte[] body = switch (action.getType()) {
         case Actions.STATS -> stats().toJsonBytes();
         case Actions.RING -> ring().toJsonBytes();

@@ -1,0 +1,105 @@
+package io.istziio.ring;
+
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * What reaching a Redis may need besides its URI: a password (Redis {@code AUTH}, the default
+ * user; kept out of URIs so that it never reaches a command line or a log) and, for a
+ * {@code rediss://} URI, the PEM CA bundle its certificate is checked against (null: the JVM's
+ * default trust store). The host name of the URI is verified against the certificate. Immutable;
+ * {@link #toString} never shows the password.
+ */
+public final class RedisAuth {
+
+  /** No password, the JVM's trust store. */
+  public static final RedisAuth NONE = new RedisAuth(null, null);
+
+  private final char[] password;
+  private final Path trustedCertificates;
+
+  private RedisAuth(char[] password, Path trustedCertificates) {
+    this.password = password;
+    this.trustedCertificates = trustedCertificates;
+  }
+
+  /**
+   * @param password the password, or null for none (an empty one counts as none)
+   * @param trustedCertificates a PEM file of CA certificates for {@code rediss://}, or null for
+   *     the JVM's default trust store
+   * @throws IllegalArgumentException the CA file cannot be read
+   */
+  public static RedisAuth of(char[] password, Path trustedCertificates) {
+    if (trustedCertificates != null && !Files.isReadable(trustedCertificates)) {
+      throw new IllegalArgumentException("cannot read the Redis CA bundle " + trustedCertificates);
+    }
+    char[] copy = password == null || password.length == 0 ? null : password.clone();
+    return new RedisAuth(copy, trustedCertificates);
+  }
+
+  public boolean hasPassword() {
+    return password != null;
+  }
+
+  public Path trustedCertificates() {
+    return trustedCertificates;
+  }
+
+  /** The Lettuce URI of {@code uri} with the password applied (it replaces one in the URI). */
+  RedisURI apply(String uri) {
+    RedisURI redisUri = RedisURI.create(uri);
+    if (password != null) {
+      redisUri.setAuthentication(password);
+    }
+    return redisUri;
+  }
+
+  /** The TLS settings for a {@code rediss://} connection; null for the defaults. */
+  SslOptions sslOptions() {
+    return trustedCertificates == null ? null
+        : SslOptions.builder().jdkSslProvider().trustManager(trustedCertificates.toFile()).build();
+  }
+
+  /**
+   * {@code uri} without any user or password in it, for messages and logs:
+   * {@code redis://:secret@host:6379} becomes {@code redis://host:6379}.
+   */
+  public static String redact(String uri) {
+    if (uri == null) {
+      return null;
+    }
+    try {
+      URI parsed = URI.create(uri);
+      if (parsed.getRawUserInfo() == null) {
+        return uri;
+      }
+      return new URI(parsed.getScheme(), null, parsed.getHost(), parsed.getPort(),
+          parsed.getPath(), parsed.getQuery(), null).toString();
+    } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+      int at = uri.lastIndexOf('@');
+      int scheme = uri.indexOf("://");
+      return at > scheme && scheme >= 0 ? uri.substring(0, scheme + 3) + uri.substring(at + 1) : uri;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisAuth[password " + (password != null ? "set" : "none") + ", CA "
+        + (trustedCertificates != null ? trustedCertificates : "the JVM's trust store") + "]";
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof RedisAuth that && Arrays.equals(password, that.password)
+        && java.util.Objects.equals(trustedCertificates, that.trustedCertificates);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(Arrays.hashCode(password), trustedCertificates);
+  }
+}
