@@ -16,8 +16,12 @@ public final class ConnectionFailures {
   public static String describe(FlightRuntimeException e) {
     for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
       if (cause instanceof SSLException) {
-        String reason = cause.getMessage() == null ? cause.getClass().getSimpleName()
-            : cause.getMessage();
+        Throwable root = cause; // OpenSSL's engine wraps the reason ("PKIX path building failed")
+        while (root.getCause() != null && root.getCause() != root) {
+          root = root.getCause();
+        }
+        String reason = root.getMessage() == null ? root.getClass().getSimpleName()
+            : root.getMessage();
         if (reason.contains("not an SSL/TLS record")) {
           return "TLS handshake failed: the node does not speak TLS; use its grpc+tcp:// location";
         }

@@ -230,6 +230,11 @@ public record NodeConfig(
         missThreads, serving, s3, newRing, metricsPort, security);
   }
 
+  public NodeConfig withAdvertise(URI location) {
+    return new NodeConfig(id, host, port, location, localRoot, cacheDir, cacheBytes, freshness,
+        missThreads, serving, s3, ring, metricsPort, security);
+  }
+
   public NodeConfig withSecurity(Security newSecurity) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
         missThreads, serving, s3, ring, metricsPort, newSecurity);
