@@ -213,28 +213,10 @@ public final class NodeMain implements Callable<Integer> {
     return 0;
   }
 
-  private NodeConfig.Security security() throws java.io.IOException {
-    RedisAuth redisAuth = RedisAuth.of(redisPassword(System.getenv("ISTZIIO_REDIS_PASSWORD")),
+  private NodeConfig.Security security() {
+    RedisAuth redisAuth = RedisAuth.of(System.getenv("ISTZIIO_REDIS_PASSWORD"), redisPasswordFile,
         redisTlsCa != null ? redisTlsCa : tlsCa);
     return new NodeConfig.Security(tlsCert, tlsKey, tlsCa, tokenFile, redisAuth);
-  }
-
-  /** The Redis password: from --redis-password-file (its first line), else {@code fromEnv}. */
-  private char[] redisPassword(String fromEnv) throws java.io.IOException {
-    if (redisPasswordFile == null) {
-      return fromEnv == null ? null : fromEnv.toCharArray();
-    }
-    if (fromEnv != null) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "the Redis password is "
-          + "given twice: ISTZIIO_REDIS_PASSWORD and --redis-password-file; keep one");
-    }
-    String first = java.nio.file.Files.readAllLines(redisPasswordFile).stream().findFirst()
-        .orElse("").strip();
-    if (first.isEmpty()) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--redis-password-file "
-          + redisPasswordFile + " is empty; its first line is the password");
-    }
-    return first.toCharArray();
   }
 
   private List<Member> staticMembers() {

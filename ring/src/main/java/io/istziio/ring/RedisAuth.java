@@ -41,6 +41,37 @@ public final class RedisAuth {
     return new RedisAuth(copy, trustedCertificates);
   }
 
+  /**
+   * The settings of a command line: the password from {@code passwordFile}'s first line, else
+   * {@code password} (as the environment gives it); never both.
+   *
+   * @param password the password itself (environment variable ISTZIIO_REDIS_PASSWORD), or null
+   * @param passwordFile a file whose first line is the password (--redis-password-file), or null
+   * @param trustedCertificates as in {@link #of(char[], Path)}
+   * @throws IllegalArgumentException both are given, the file is empty or cannot be read
+   */
+  public static RedisAuth of(String password, Path passwordFile, Path trustedCertificates) {
+    if (passwordFile == null) {
+      return of(password == null ? null : password.toCharArray(), trustedCertificates);
+    }
+    if (password != null) {
+      throw new IllegalArgumentException("the Redis password is given twice, in "
+          + "ISTZIIO_REDIS_PASSWORD and in --redis-password-file; keep one");
+    }
+    String first;
+    try {
+      first = Files.readAllLines(passwordFile).stream().findFirst().orElse("").strip();
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read --redis-password-file " + passwordFile
+          + ": " + e, e);
+    }
+    if (first.isEmpty()) {
+      throw new IllegalArgumentException("--redis-password-file " + passwordFile + " is empty; "
+          + "its first line is the password");
+    }
+    return of(first.toCharArray(), trustedCertificates);
+  }
+
   public boolean hasPassword() {
     return password != null;
   }

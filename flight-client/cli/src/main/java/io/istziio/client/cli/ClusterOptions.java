@@ -1,6 +1,9 @@
 package io.istziio.client.cli;
 
+import io.istziio.client.ClientSecurity;
 import io.istziio.client.IstziioClient;
+import io.istziio.ring.RedisAuth;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -29,8 +32,45 @@ final class ClusterOptions {
       description = "Owners per path to try; 0 takes the nodes' setting. Default: ${DEFAULT-VALUE}.")
   int replicas;
 
+  @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TLS_CA}",
+      description = "PEM CA bundle that grpc+tls:// nodes' certificates are checked against "
+          + "(env ISTZIIO_TLS_CA). Default: the JVM's trust store.")
+  Path tlsCa;
+
+  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TOKEN_FILE}",
+      description = "Token file (the node's format); its first admin token, else its first token, "
+          + "is sent on every call (env ISTZIIO_TOKEN_FILE). Default: no token.")
+  Path tokenFile;
+
+  @Option(names = "--redis-password-file", paramLabel = "FILE",
+      defaultValue = "${env:ISTZIIO_REDIS_PASSWORD_FILE}",
+      description = "With --redis: a file whose first line is the Redis password "
+          + "(env ISTZIIO_REDIS_PASSWORD_FILE, or the password in env ISTZIIO_REDIS_PASSWORD).")
+  Path redisPasswordFile;
+
+  @Option(names = "--redis-tls-ca", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_REDIS_TLS_CA}",
+      description = "With a rediss:// --redis: the PEM CA bundle of its certificate "
+          + "(env ISTZIIO_REDIS_TLS_CA). Default: --tls-ca, else the JVM's trust store.")
+  Path redisTlsCa;
+
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
+
+  /** The CA bundle, token and Redis settings these options give. */
+  ClientSecurity security() {
+    ClientSecurity security = ClientSecurity.none().withRedis(RedisAuth.of(
+        System.getenv("ISTZIIO_REDIS_PASSWORD"), redisPasswordFile,
+        redisTlsCa != null ? redisTlsCa : tlsCa));
+    if (tlsCa != null) {
+      security = security.withTrustedCertificates(tlsCa);
+    }
+    return tokenFile != null ? security.withTokenFile(tokenFile) : security;
+  }
+
+  /** A client of the node at {@code location} alone, with these options' security. */
+  IstziioClient connect(String location) {
+    return IstziioClient.connect(security(), 0, location);
+  }
 
   /**
    * Whether to follow Redis: --redis given, or ISTZIIO_REDIS set and no --node given (a flag on the
@@ -47,12 +87,22 @@ final class ClusterOptions {
   /** A client with a ring view, or an error naming the addresses that did not answer. */
   IstziioClient connect() throws Exception {
     String redis = followRedis() ? this.redis : null;
+    ClientSecurity security = security();
     IstziioClient client = redis != null
-        ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2)
-        : IstziioClient.connect(replicas, nodes.toArray(String[]::new));
+        ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2, security)
+        : IstziioClient.connect(security, replicas, nodes.toArray(String[]::new));
     long deadline = System.nanoTime() + 5_000_000_000L; // Redis is read in the background
     while (client.view().isEmpty() && redis != null && System.nanoTime() < deadline) {
       Thread.sleep(20);
+    }
+    if (client.view().isEmpty() && redis == null) {
+      // Say why the first seed did not answer (a token refused, a TLS handshake failed...).
+      try {
+        NodeCalls.at(nodes.get(0), () -> client.ring(nodes.get(0)));
+      } catch (RuntimeException e) {
+        client.close();
+        throw e;
+      }
     }
     if (client.view().isEmpty()) {
       client.close();

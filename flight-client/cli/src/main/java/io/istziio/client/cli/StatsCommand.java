@@ -40,7 +40,7 @@ final class StatsCommand implements Callable<Integer> {
     List<String> failures = new ArrayList<>();
     // A location needs no ring: reach it directly rather than through the --node seeds.
     boolean direct = node != null && node.contains("://");
-    try (IstziioClient client = direct ? IstziioClient.connect(node) : cluster.connect()) {
+    try (IstziioClient client = direct ? cluster.connect(node) : cluster.connect()) {
       for (String location : locations(client)) {
         try {
           stats.add(NodeCalls.at(location, () -> client.stats(location)));
