@@ -214,9 +214,17 @@ public final class NodeMain implements Callable<Integer> {
   }
 
   private NodeConfig.Security security() {
-    RedisAuth redisAuth = RedisAuth.of(System.getenv("ISTZIIO_REDIS_PASSWORD"), redisPasswordFile,
-        redisTlsCa != null ? redisTlsCa : tlsCa);
-    return new NodeConfig.Security(tlsCert, tlsKey, tlsCa, tokenFile, redisAuth);
+    String password = System.getenv("ISTZIIO_REDIS_PASSWORD");
+    Path ca = given(tlsCa);
+    Path redisCa = given(redisTlsCa);
+    RedisAuth redisAuth = RedisAuth.of(password == null || password.isEmpty() ? null : password,
+        given(redisPasswordFile), redisCa != null ? redisCa : ca);
+    return new NodeConfig.Security(given(tlsCert), given(tlsKey), ca, given(tokenFile), redisAuth);
+  }
+
+  /** Null for a file option not given, or set to "" through an empty environment variable. */
+  private static Path given(Path path) {
+    return path == null || path.toString().isEmpty() ? null : path;
   }
 
   private List<Member> staticMembers() {

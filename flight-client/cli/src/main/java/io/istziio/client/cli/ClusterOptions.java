@@ -58,13 +58,21 @@ final class ClusterOptions {
 
   /** The CA bundle, token and Redis settings these options give. */
   ClientSecurity security() {
+    Path ca = given(tlsCa);
+    Path redisCa = given(redisTlsCa);
+    String password = System.getenv("ISTZIIO_REDIS_PASSWORD");
     ClientSecurity security = ClientSecurity.none().withRedis(RedisAuth.of(
-        System.getenv("ISTZIIO_REDIS_PASSWORD"), redisPasswordFile,
-        redisTlsCa != null ? redisTlsCa : tlsCa));
-    if (tlsCa != null) {
-      security = security.withTrustedCertificates(tlsCa);
+        password == null || password.isEmpty() ? null : password, given(redisPasswordFile),
+        redisCa != null ? redisCa : ca));
+    if (ca != null) {
+      security = security.withTrustedCertificates(ca);
     }
-    return tokenFile != null ? security.withTokenFile(tokenFile) : security;
+    return given(tokenFile) != null ? security.withTokenFile(tokenFile) : security;
+  }
+
+  /** Null for an option not given, or set to "" through an empty environment variable. */
+  private static Path given(Path path) {
+    return path == null || path.toString().isEmpty() ? null : path;
   }
 
   /** A client of the node at {@code location} alone, with these options' security. */
@@ -91,7 +99,9 @@ final class ClusterOptions {
     IstziioClient client = redis != null
         ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2, security)
         : IstziioClient.connect(security, replicas, nodes.toArray(String[]::new));
-    long deadline = System.nanoTime() + 5_000_000_000L; // Redis is read in the background
+    // Redis is read in the background; a cold JVM on a loaded machine took 8 s to its first
+    // TLS connection to Redis.
+    long deadline = System.nanoTime() + 15_000_000_000L;
     while (client.view().isEmpty() && redis != null && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
