@@ -117,8 +117,9 @@ final class ClusterOptions {
     if (client.view().isEmpty()) {
       client.close();
       throw new IllegalStateException(redis != null
-          ? "no istziio nodes of cluster \"" + cluster + "\" in the Redis at " + redis
-              + " (is it reachable, and are nodes started with --redis " + redis + "?)"
+          ? "no istziio nodes of cluster \"" + cluster + "\" in the Redis at "
+              + RedisAuth.redact(redis) + " (is it reachable, and are nodes started with --redis "
+              + RedisAuth.redact(redis) + "?)"
           : "cannot reach any istziio node at " + String.join(", ", nodes)
               + "; check --node (env ISTZIIO_NODE)");
     }
