@@ -622,6 +622,24 @@ public final class IstziioClient implements AutoCloseable {
     return RingState.fromJson(action(location, Actions.RING));
   }
 
+  /**
+   * Runs the action {@code name} with the JSON {@code body} at the node at {@code location} (the
+   * admin actions of {@link Actions}: evict, warm, pin, unpin, resize, drain), handing each
+   * result's body to {@code each}, in order, as it arrives.
+   *
+   * @param timeout the deadline of the whole call; null for none (a warm or a pin downloads)
+   * @throws FlightRuntimeException the node's error, e.g. INVALID_ARGUMENT for a bad body
+   */
+  public void action(String location, String name, byte[] body, Duration timeout,
+      java.util.function.Consumer<byte[]> each) {
+    CallOption[] options = timeout == null ? new CallOption[0]
+        : new CallOption[] {CallOptions.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)};
+    Iterator<Result> results = pool.get(location).doAction(new Action(name, body), options);
+    while (results.hasNext()) {
+      each.accept(results.next().getBody());
+    }
+  }
+
   private byte[] action(String location, String name) {
     Iterator<Result> results = pool.get(location).doAction(new Action(name), deadline());
     byte[] body = results.next().getBody();

@@ -278,7 +278,7 @@ class CliTest extends NodeTestBase {
 
     List<String> lines = all.out().lines().toList();
     assertTrue(lines.get(0).matches("node\\s+location\\s+hit ratio\\s+memory used\\s+memory hits"
-        + "\\s+cache used\\s+capacity\\s+entries\\s+hits\\s+misses\\s+bypasses\\s+downloads"
+        + "\\s+cache used\\s+capacity\\s+entries\\s+pinned\\s+hits\\s+misses\\s+bypasses\\s+downloads"
         + "\\s+evictions\\s+arrow memory\\s+native memory\\s+misrouted"), lines.get(0));
     assertEquals(4, lines.size(), all.out());
     for (Node node : nodes) {
@@ -555,21 +555,7 @@ class CliTest extends NodeTestBase {
 
   /** Two nodes in one static ring, on ports chosen up front so that each can list the other. */
   private List<Node> twoNodes() throws Exception {
-    List<Member> members = new ArrayList<>();
-    for (String id : List.of("node-a", "node-b")) {
-      members.add(new Member(id, "grpc+tcp://127.0.0.1:" + freePort(), 1));
-    }
-    List<Node> nodes = new ArrayList<>();
-    for (Member member : members) {
-      NodeConfig base = config(64 << 20);
-      int port = java.net.URI.create(member.location()).getPort();
-      NodeConfig.Ring ring = new NodeConfig.Ring(null, "default", Duration.ofSeconds(3), 1, 2,
-          Duration.ZERO, members);
-      nodes.add(start(new NodeConfig(member.id(), base.host(), port, null, null,
-          tmp.resolve("cache-" + member.id()), base.cacheBytes(), base.freshness(),
-          base.missThreads(), base.serving(), base.s3(), ring)));
-    }
-    return nodes;
+    return staticCluster(List.of("node-a", "node-b"), 2, 64 << 20);
   }
 
   private static RingView view(List<Node> nodes) {

@@ -53,13 +53,18 @@ public record WarmRequest(String path, List<String> paths, Boolean primaryOnly, 
     return new WarmRequest(null, List.copyOf(paths), null, concurrency, Boolean.TRUE);
   }
 
+  // Not isLocal()/isPrimaryOnly(): Jackson would take those for the properties' getters, and
+  // @JsonIgnore on them would drop the properties themselves.
+
+  /** Whether this is one owner's share, to copy here without routing. */
   @JsonIgnore
-  public boolean isLocal() {
+  public boolean hereOnly() {
     return Boolean.TRUE.equals(local);
   }
 
+  /** Whether to warm each object's primary owner only. */
   @JsonIgnore
-  public boolean isPrimaryOnly() {
+  public boolean primariesOnly() {
     return Boolean.TRUE.equals(primaryOnly);
   }
 
@@ -79,7 +84,7 @@ public record WarmRequest(String path, List<String> paths, Boolean primaryOnly, 
       throw ActionBody.invalid("\"concurrency\" is %d; send 1 to %d, or leave it out for half the "
           + "node's miss threads", request.concurrency(), MAX_CONCURRENCY);
     }
-    if (request.isLocal() && request.paths() == null) {
+    if (request.hereOnly() && request.paths() == null) {
       throw ActionBody.invalid("\"local\" is for a node's share of a warm and takes \"paths\"; "
           + "send {\"path\": ...} without it to warm through the ring");
     }

@@ -81,7 +81,7 @@ final class Warming {
   void run(WarmRequest request, BooleanSupplier cancelled, Consumer<WarmProgress> emit)
       throws InterruptedException {
     int concurrency = request.concurrency() != null ? request.concurrency() : defaultConcurrency;
-    if (request.isLocal()) {
+    if (request.hereOnly()) {
       for (String path : request.paths()) {
         ObjectPath.parse(path); // a bad path is the request's fault: refuse it before any copy
       }
@@ -91,7 +91,7 @@ final class Warming {
           copy -> emit.accept(progress(copy).numbered(done.incrementAndGet(), total)));
       return;
     }
-    Map<Member, List<String>> plan = plan(files(request), request.isPrimaryOnly());
+    Map<Member, List<String>> plan = plan(files(request), request.primariesOnly());
     int total = plan.values().stream().mapToInt(List::size).sum();
     BlockingQueue<WarmProgress> finished = new LinkedBlockingQueue<>();
     AtomicInteger threads = new AtomicInteger();

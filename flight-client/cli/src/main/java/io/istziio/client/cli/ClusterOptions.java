@@ -65,6 +65,14 @@ final class ClusterOptions {
     return client;
   }
 
+  /**
+   * The --node locations when given on the command line (not from the environment), for commands
+   * that act on exactly those nodes; null otherwise.
+   */
+  List<String> explicitNodes() {
+    return command.commandLine().getParseResult().hasMatchedOption("--node") ? nodes : null;
+  }
+
   /** The first seed, for commands that talk to one node. */
   String firstNode() {
     return nodes.get(0);
