@@ -2,6 +2,11 @@ package io.istziio.client.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
@@ -20,6 +25,29 @@ final class ActionBody {
   /** The most objects one {@code paths} list may name, as for a dataset ticket. */
   static final int MAX_PATHS = ReadTicket.MAX_PATHS;
 
+  /**
+   * The protocol's mapper with no scalar coercion: {@code "path": 5}, {@code "disk_bytes": "10"},
+   * {@code "disk_bytes": 1.5} and {@code "force": 1} are wrong types, not guesses.
+   */
+  private static final ObjectMapper STRICT = strict();
+
+  private static ObjectMapper strict() {
+    ObjectMapper mapper = Json.MAPPER.copy();
+    mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    mapper.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    mapper.coercionConfigFor(LogicalType.Integer)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    mapper.coercionConfigFor(LogicalType.Boolean)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    return mapper;
+  }
+
   private ActionBody() {}
 
   /**
@@ -33,7 +61,7 @@ final class ActionBody {
       return null;
     }
     try {
-      return Json.MAPPER.readValue(body, type);
+      return STRICT.readValue(body, type);
     } catch (UnrecognizedPropertyException e) {
       throw invalid("unknown field \"%s\" in the %s body; it takes %s, e.g. %s",
           shorten(e.getPropertyName()), action, fields, example);
