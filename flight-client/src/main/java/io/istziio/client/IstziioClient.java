@@ -215,6 +215,17 @@ public final class IstziioClient implements AutoCloseable {
         Duration.ZERO);
   }
 
+  /**
+   * Waits until the ring's source (Redis, or the seed nodes) has been asked once, answered or not;
+   * true when it has, false after {@code timeout}. After it, an empty {@link #view()} means no
+   * node could be found rather than not yet looked for.
+   *
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  public boolean awaitFirstTry(Duration timeout) throws InterruptedException {
+    return membership.awaitFirstTry(timeout);
+  }
+
   /** The client's current view of the ring. */
   public RingView view() {
     return membership.view();
