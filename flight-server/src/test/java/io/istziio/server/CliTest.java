@@ -19,11 +19,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -209,7 +207,7 @@ class CliTest extends NodeTestBase {
   void getRefusesAnUnknownExtensionABadFilterAndAnUnreachableNode() throws Exception {
     String path = putSample("cli/bad.parquet");
     String location = start(config(64 << 20)).uri().toString();
-    String nowhere = "grpc+tcp://127.0.0.1:" + freePort();
+    String nowhere = "grpc+tcp://127.0.0.1:" + freeLoopbackPort();
 
     Run extension = cli("get", path, "--node", location, "--out", tmp.resolve("x.txt").toString());
     Run filter = cli("get", path, "--node", location, "--filter", "nosuch > 1");
@@ -322,7 +320,7 @@ class CliTest extends NodeTestBase {
 
   @Test
   void anUnreachableNodeIsNamed() throws Exception {
-    String nowhere = "127.0.0.1:" + freePort();
+    String nowhere = "127.0.0.1:" + freeLoopbackPort();
 
     Run stats = cli("stats", "--node", "grpc+tcp://" + nowhere);
     Run ring = cli("ring", "--node", "grpc+tcp://" + nowhere);
@@ -565,12 +563,6 @@ class CliTest extends NodeTestBase {
 
   private static String quote(Object text) {
     return java.util.regex.Pattern.quote(text.toString());
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   private static void assertManifest(JsonNode manifest, List<String> paths) {

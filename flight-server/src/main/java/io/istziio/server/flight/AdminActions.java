@@ -34,7 +34,6 @@ import java.util.function.Supplier;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.FlightProducer.CallContext;
 import org.apache.arrow.flight.FlightProducer.StreamListener;
-import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.Result;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
