@@ -8,6 +8,7 @@ import io.istziio.ring.StaticMembership;
 import io.istziio.server.dataset.DatasetLister;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.flight.AdminActions;
 import io.istziio.server.flight.NodeProducer;
 import io.istziio.client.ClientSecurity;
 import io.istziio.ring.RedisAuth;
@@ -32,6 +33,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.dataset.jni.JniLoader;
@@ -70,6 +73,9 @@ public final class Node implements AutoCloseable {
   private final Duration drain;
   private final NodeMetrics metrics;
   private final int metricsPort;
+  // The first close() runs it; later calls (a drain, then the shutdown hook) wait for it to end.
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch closed = new CountDownLatch(1);
 
   private Node(NodeConfig config) throws Exception {
     // Arrow Dataset unpacks its native library (about 80 MB) on first use: do it before serving,
@@ -113,9 +119,13 @@ public final class Node implements AutoCloseable {
       // the membership after that; until then the producer sees the placeholders.
       AtomicReference<Member> self = new AtomicReference<>();
       AtomicReference<Membership> members = new AtomicReference<>(new StaticMembership(List.of()));
+      // Only a node in a Redis ring waits out the drain period (see close()).
+      Duration drainPeriod = ring.redis() != null ? ring.drain() : Duration.ZERO;
       NodeProducer producer = new NodeProducer(new NodeProducer.Parts(self::get, allocator, objects,
           disk, memory, new DeferredMembership(members), ring.replicas(), peers, serving,
-          streamExecutor, new DatasetLister(stores, config.freshness())));
+          streamExecutor, new DatasetLister(stores, config.freshness()),
+          new AdminActions.Settings(stores, config.missThreads(), drainPeriod,
+              this::closeInBackground)));
       Location listen = security.tls() ? Location.forGrpcTls(config.host(), config.port())
           : Location.forGrpcInsecure(config.host(), config.port());
       FlightServer.Builder builder = FlightServer.builder(allocator, listen, producer)
@@ -279,20 +289,44 @@ public final class Node implements AutoCloseable {
   /**
    * Leaves the ring, keeps serving for the drain period so that clients see it go, then stops
    * taking calls, finishes the running streams, and closes everything. Closing the allocator fails
-   * loudly if any Arrow memory leaked.
+   * loudly if any Arrow memory leaked. Only the first call does it; a later one (the shutdown hook
+   * after a drain action) waits until it is done.
    */
   @Override
   public void close() throws Exception {
-    if (membership instanceof RedisMembership redis) {
-      redis.close(true);
-      if (!drain.isZero()) {
-        Thread.sleep(drain.toMillis());
-      }
-    } else {
-      membership.close();
+    if (!closing.compareAndSet(false, true)) {
+      closed.await();
+      return;
     }
-    stop();
-    LOG.info("node {} stopped", id);
+    try {
+      if (membership instanceof RedisMembership redis) {
+        redis.close(true);
+        if (!drain.isZero()) {
+          Thread.sleep(drain.toMillis());
+        }
+      } else {
+        membership.close();
+      }
+      stop();
+      LOG.info("node {} stopped", id);
+    } finally {
+      closed.countDown();
+    }
+  }
+
+  /**
+   * The drain action's way out: {@link #close} on a thread of its own, so that the action's answer
+   * leaves first; {@code awaitTermination} returns when the server has stopped.
+   */
+  private void closeInBackground() {
+    Thread closer = new Thread(() -> {
+      try {
+        close();
+      } catch (Exception e) {
+        LOG.error("node {} did not stop cleanly after a drain", id, e);
+      }
+    }, "istziio-drain");
+    closer.start();
   }
 
   /**
@@ -300,14 +334,22 @@ public final class Node implements AutoCloseable {
    * other members drop this one when its liveness entry runs out.
    */
   public void halt() throws Exception {
-    if (membership instanceof RedisMembership redis) {
-      redis.close(false);
+    if (!closing.compareAndSet(false, true)) {
+      closed.await();
+      return;
     }
-    server.shutdown(); // no new calls
-    streamExecutor.shutdownNow(); // running streams end with UNAVAILABLE
-    server.close();
-    stop();
-    LOG.info("node {} halted", id);
+    try {
+      if (membership instanceof RedisMembership redis) {
+        redis.close(false);
+      }
+      server.shutdown(); // no new calls
+      streamExecutor.shutdownNow(); // running streams end with UNAVAILABLE
+      server.close();
+      stop();
+      LOG.info("node {} halted", id);
+    } finally {
+      closed.countDown();
+    }
   }
 
   private void stop() throws Exception {

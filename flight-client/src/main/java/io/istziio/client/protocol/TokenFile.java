@@ -30,7 +30,7 @@ public final class TokenFile {
   public enum Role {
     /** Reads (GetFlightInfo, GetSchema, DoGet, ListFlights) and the stats and ring actions. */
     READ,
-    /** READ, and the internal actions one node calls on another. */
+    /** READ, and the calls one node makes on another (an owner's FlightInfo, a warm's share). */
     NODE,
     /** Everything: NODE and the admin actions ({@link Actions#ADMIN}). */
     ADMIN;

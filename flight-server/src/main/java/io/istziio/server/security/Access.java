@@ -6,17 +6,18 @@ import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightProducer.CallContext;
 
 /**
- * Which roles may call which action, once {@link TokenAuth} has let the call in: the admin
- * actions ({@link Actions#ADMIN}) need an admin token, the internal actions nodes call on each
- * other a node or admin token; the others (stats, ring) any token. A node without a token file
- * has no TokenAuth, and lets every call through.
+ * Which roles may call which action, once {@link TokenAuth} has let the call in: the actions nodes
+ * call on each other need a node or admin token, the other admin actions ({@link Actions#ADMIN})
+ * an admin token, the rest (stats, ring) any token. A node without a token file has no
+ * TokenAuth, and lets every call through.
  */
 public final class Access {
 
   private Access() {}
 
   /**
-   * @param internal whether {@code action} is one that only nodes call on each other
+   * @param internal whether the call is one that nodes make on each other (an owner's FlightInfo,
+   *     a forwarded warm's share)
    * @throws org.apache.arrow.flight.FlightRuntimeException UNAUTHORIZED, saying which role the
    *     action needs
    */
@@ -25,7 +26,7 @@ public final class Access {
     if (auth == null) {
       return;
     }
-    if (Actions.ADMIN.contains(action) && auth.role() != Role.ADMIN) {
+    if (!internal && Actions.ADMIN.contains(action) && auth.role() != Role.ADMIN) {
       throw CallStatus.UNAUTHORIZED.withDescription("\"" + action + "\" is an admin action: send "
           + "a token marked admin in the node's --token-file").toRuntimeException();
     }

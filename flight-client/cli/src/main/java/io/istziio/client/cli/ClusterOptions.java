@@ -3,9 +3,10 @@ package io.istziio.client.cli;
 import io.istziio.client.ClientSecurity;
 import io.istziio.client.IstziioClient;
 import io.istziio.ring.RedisAuth;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
@@ -32,47 +33,14 @@ final class ClusterOptions {
       description = "Owners per path to try; 0 takes the nodes' setting. Default: ${DEFAULT-VALUE}.")
   int replicas;
 
-  @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TLS_CA}",
-      description = "PEM CA bundle that grpc+tls:// nodes' certificates are checked against "
-          + "(env ISTZIIO_TLS_CA). Default: the JVM's trust store.")
-  Path tlsCa;
-
-  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TOKEN_FILE}",
-      description = "Token file (the node's format); its first admin token, else its first token, "
-          + "is sent on every call (env ISTZIIO_TOKEN_FILE). Default: no token.")
-  Path tokenFile;
-
-  @Option(names = "--redis-password-file", paramLabel = "FILE",
-      defaultValue = "${env:ISTZIIO_REDIS_PASSWORD_FILE}",
-      description = "With --redis: a file whose first line is the Redis password "
-          + "(env ISTZIIO_REDIS_PASSWORD_FILE, or the password in env ISTZIIO_REDIS_PASSWORD).")
-  Path redisPasswordFile;
-
-  @Option(names = "--redis-tls-ca", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_REDIS_TLS_CA}",
-      description = "With a rediss:// --redis: the PEM CA bundle of its certificate "
-          + "(env ISTZIIO_REDIS_TLS_CA). Default: --tls-ca, else the JVM's trust store.")
-  Path redisTlsCa;
+  @Mixin SecurityOptions secure;
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
   /** The CA bundle, token and Redis settings these options give. */
   ClientSecurity security() {
-    Path ca = given(tlsCa);
-    Path redisCa = given(redisTlsCa);
-    String password = System.getenv("ISTZIIO_REDIS_PASSWORD");
-    ClientSecurity security = ClientSecurity.none().withRedis(RedisAuth.of(
-        password == null || password.isEmpty() ? null : password, given(redisPasswordFile),
-        redisCa != null ? redisCa : ca));
-    if (ca != null) {
-      security = security.withTrustedCertificates(ca);
-    }
-    return given(tokenFile) != null ? security.withTokenFile(tokenFile) : security;
-  }
-
-  /** Null for an option not given, or set to "" through an empty environment variable. */
-  private static Path given(Path path) {
-    return path == null || path.toString().isEmpty() ? null : path;
+    return secure.security();
   }
 
   /** A client of the node at {@code location} alone, with these options' security. */
@@ -99,11 +67,14 @@ final class ClusterOptions {
     IstziioClient client = redis != null
         ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2, security)
         : IstziioClient.connect(security, replicas, nodes.toArray(String[]::new));
-    // Redis is read in the background; a cold JVM on a loaded machine took 8 s to its first
-    // TLS connection to Redis.
-    long deadline = System.nanoTime() + 15_000_000_000L;
-    while (client.view().isEmpty() && redis != null && System.nanoTime() < deadline) {
-      Thread.sleep(20);
+    if (redis != null) {
+      // Redis is read in the background. The first try may take seconds on a loaded machine (a
+      // fresh JVM's first connection): wait for it, then a little longer for nodes registering.
+      client.awaitFirstTry(Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (client.view().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
     }
     if (client.view().isEmpty() && redis == null) {
       // Say why the first seed did not answer (a token refused, a TLS handshake failed...).
@@ -124,6 +95,14 @@ final class ClusterOptions {
               + "; check --node (env ISTZIIO_NODE)");
     }
     return client;
+  }
+
+  /**
+   * The --node locations when given on the command line (not from the environment), for commands
+   * that act on exactly those nodes; null otherwise.
+   */
+  List<String> explicitNodes() {
+    return command.commandLine().getParseResult().hasMatchedOption("--node") ? nodes : null;
   }
 
   /** The first seed, for commands that talk to one node. */
