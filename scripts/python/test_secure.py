@@ -92,6 +92,14 @@ def test_a_read_token_may_not_call_an_admin_action(secure):
     client.close()
 
 
+def test_the_cli_warms_through_the_nodes_with_their_node_token(secure):
+    # The node asked forwards each owner its share; the nodes call each other with the node token.
+    result = subprocess.run([CLI, "warm", secure["path"]], env=env_of(secure),
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 copies on 2 node(s)" in result.stdout and "0 failed" in result.stdout, result.stdout
+
+
 def test_the_cli_reads_with_cluster_env_and_is_refused_without_a_token(secure, tmp_path):
     out = tmp_path / "out.parquet"
     # Through the ring in Redis (rediss://, its password from ISTZIIO_REDIS_PASSWORD_FILE) ...
