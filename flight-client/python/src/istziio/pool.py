@@ -23,6 +23,8 @@ class FlightClientPool:
 
     def options(self, timeout: Optional[float] = None) -> flight.FlightCallOptions:
         """Call options with the token's header and ``timeout`` seconds (None: no deadline)."""
+        if not self._headers:
+            return flight.FlightCallOptions(timeout=timeout)
         return flight.FlightCallOptions(timeout=timeout, headers=self._headers)
 
     def get(self, location: str) -> flight.FlightClient:
