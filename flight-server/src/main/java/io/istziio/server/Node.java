@@ -134,7 +134,7 @@ public final class Node implements AutoCloseable {
         builder.useTls(security.tlsCert().toFile(), security.tlsKey().toFile());
       }
       if (tokens != null) {
-        builder.middleware(TokenAuth.KEY, TokenAuth.factory(tokens));
+        builder.middleware(TokenAuth.KEY, TokenAuth.factory(tokens, metrics::refused));
       }
       server = started(started, builder.build());
       server.start();

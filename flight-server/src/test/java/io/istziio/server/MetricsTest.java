@@ -163,7 +163,7 @@ class MetricsTest extends NodeTestBase {
         .get("x").samples.get(0).value);
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

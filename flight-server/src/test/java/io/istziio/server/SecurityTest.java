@@ -60,8 +60,9 @@ class SecurityTest extends NodeTestBase {
   }
 
   private Node secureNode() throws Exception {
-    return start(config(64 << 20).withSecurity(NodeConfig.Security.none()
-        .withTls(certificates.cert(), certificates.key()).withTokenFile(tokens)));
+    return start(config(64 << 20).withMetricsPort(MetricsTest.freePort())
+        .withSecurity(NodeConfig.Security.none().withTls(certificates.cert(), certificates.key())
+            .withTokenFile(tokens)));
   }
 
   /** A Flight client of {@code node} that trusts the test CA and sends {@code token} (or none). */
@@ -131,6 +132,10 @@ class SecurityTest extends NodeTestBase {
     }
     // The node kept serving: a valid token reads.
     assertEquals(ROWS, read(flight(node, READ), path).rows().size());
+    // Refused calls are counted with the others (they never reach the request meter's end).
+    assertEquals(3.0, MetricsTest.value(MetricsTest.parse(MetricsTest.scrape(node)),
+        "istziio_flight_requests_total", java.util.Map.of("method", "GetFlightInfo",
+            "status", "UNAUTHENTICATED")));
   }
 
   @Test

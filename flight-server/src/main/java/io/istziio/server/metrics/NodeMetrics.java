@@ -170,6 +170,17 @@ public final class NodeMetrics implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
+  /**
+   * Counts a call that a middleware refused before it ran (a missing or unknown token), which the
+   * request meter never sees end: with the other calls, under its method and status.
+   */
+  public void refused(FlightMethod method, CallStatus status) {
+    Counter.builder("istziio.flight.requests")
+        .description("Flight calls by method and final status")
+        .tag("method", methodName(method)).tag("status", status.code().name())
+        .register(registry).increment();
+  }
+
   /** Counts Flight calls by method and final status, and times DoGets. */
   public FlightServerMiddleware.Factory<RequestMeter> middleware() {
     return (CallInfo info, CallHeaders headers, RequestContext context) ->

@@ -1,9 +1,12 @@
 package io.istziio.server.security;
 
 import io.istziio.client.protocol.TokenFile.Role;
+import java.util.function.BiConsumer;
 import org.apache.arrow.flight.CallHeaders;
 import org.apache.arrow.flight.CallInfo;
 import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightMethod;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightServerMiddleware;
 import org.apache.arrow.flight.RequestContext;
 
@@ -33,29 +36,37 @@ public final class TokenAuth implements FlightServerMiddleware {
     return role;
   }
 
-  /** Checks each call's token against {@code tokens}. */
-  public static FlightServerMiddleware.Factory<TokenAuth> factory(TokenStore tokens) {
-    return new Factory(tokens);
+  /**
+   * Checks each call's token against {@code tokens}; {@code refused} is told of each call refused
+   * (the call's method and status), for the node's request counters.
+   */
+  public static FlightServerMiddleware.Factory<TokenAuth> factory(TokenStore tokens,
+      BiConsumer<FlightMethod, CallStatus> refused) {
+    return new Factory(tokens, refused);
   }
 
-  private record Factory(TokenStore tokens) implements FlightServerMiddleware.Factory<TokenAuth> {
+  private record Factory(TokenStore tokens, BiConsumer<FlightMethod, CallStatus> refused)
+      implements FlightServerMiddleware.Factory<TokenAuth> {
     @Override
     public TokenAuth onCallStarted(CallInfo info, CallHeaders headers, RequestContext context) {
       String value = headers.get("authorization");
       if (value == null) {
-        throw CallStatus.UNAUTHENTICATED.withDescription("this node needs a token: " + HOW)
-            .toRuntimeException();
+        throw refuse(info, "this node needs a token: " + HOW);
       }
       if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        throw CallStatus.UNAUTHENTICATED.withDescription("the authorization header is not "
-            + "'Bearer <token>': " + HOW).toRuntimeException();
+        throw refuse(info, "the authorization header is not 'Bearer <token>': " + HOW);
       }
       Role role = tokens.roleOf(value.substring(7).strip());
       if (role == null) {
-        throw CallStatus.UNAUTHENTICATED.withDescription("the token is not one this node accepts: "
-            + HOW).toRuntimeException();
+        throw refuse(info, "the token is not one this node accepts: " + HOW);
       }
       return new TokenAuth(role);
+    }
+
+    private FlightRuntimeException refuse(CallInfo info, String message) {
+      CallStatus status = CallStatus.UNAUTHENTICATED.withDescription(message);
+      refused.accept(info.method(), status);
+      return status.toRuntimeException();
     }
   }
 
