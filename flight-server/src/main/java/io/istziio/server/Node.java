@@ -220,7 +220,8 @@ public final class Node implements AutoCloseable {
     checkSecurity(config);
     if (config.advertise() == null && isWildcard(config.host())) {
       throw new IllegalArgumentException("listening on " + config.host() + " needs --advertise: "
-          + "the address clients should use, such as grpc+tcp://node1.example.com:8815");
+          + "the address clients should use, such as "
+          + (config.security().tls() ? "grpc+tls" : "grpc+tcp") + "://node1.example.com:8815");
     }
     return new Node(config);
   }

@@ -45,7 +45,8 @@ public final class NodeMain implements Callable<Integer> {
 
   @Option(names = "--advertise", defaultValue = "${env:ISTZIIO_ADVERTISE}",
       description = "Location clients reach this node at, e.g. grpc+tcp://node1:8815 "
-          + "(env ISTZIIO_ADVERTISE). Default: grpc+tcp://host:port; required with --host 0.0.0.0.")
+          + "(env ISTZIIO_ADVERTISE). Default: grpc+tcp://host:port (grpc+tls:// with --tls-cert); "
+          + "required with --host 0.0.0.0.")
   URI advertise;
 
   @Option(names = "--local-root", defaultValue = "${env:ISTZIIO_LOCAL_ROOT}",
