@@ -65,6 +65,7 @@ public final class Node implements AutoCloseable {
   private final Duration drain;
   private final NodeMetrics metrics;
   private final int metricsPort;
+  private final NodeHealth health = new NodeHealth();
 
   private Node(NodeConfig config) throws Exception {
     // Arrow Dataset unpacks its native library (about 80 MB) on first use: do it before serving,
@@ -110,7 +111,7 @@ public final class Node implements AutoCloseable {
           disk, memory, new DeferredMembership(members), ring.replicas(), peers, serving,
           streamExecutor, new DatasetLister(stores, config.freshness())));
       Location listen = Location.forGrpcInsecure(config.host(), config.port());
-      server = started(started, FlightServer.builder(allocator, listen, producer)
+      server = started(started, health.addTo(FlightServer.builder(allocator, listen, producer))
           .middleware(NodeMetrics.KEY, metrics.middleware()).build());
       server.start();
       location = config.advertise() != null
@@ -125,6 +126,9 @@ public final class Node implements AutoCloseable {
       drain = ring.drain();
       metrics.bind(disk, memory, allocator, streams, producer, membership);
       metricsPort = metrics.serve(config.host(), config.metricsPort());
+      // The disk cache was loaded above, and joinRing waited (up to the liveness timeout) for a
+      // complete ring view.
+      health.servingOnceViewed(membership);
     } catch (Exception e) {
       Collections.reverse(started);
       AutoCloseables.close(e, started);
@@ -220,12 +224,14 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Leaves the ring, keeps serving for the drain period so that clients see it go, then stops
+   * Reports NOT_SERVING to health checks, leaves the ring, keeps serving for the drain period so
+   * that clients see it go, then stops
    * taking calls, finishes the running streams, and closes everything. Closing the allocator fails
    * loudly if any Arrow memory leaked.
    */
   @Override
   public void close() throws Exception {
+    health.draining(); // first: health checkers stop sending clients here before the ring does
     if (membership instanceof RedisMembership redis) {
       redis.close(true);
       if (!drain.isZero()) {
@@ -254,6 +260,7 @@ public final class Node implements AutoCloseable {
   }
 
   private void stop() throws Exception {
+    health.stopped(); // before the shutdown, so that health watchers hear it while connected
     server.shutdown(); // no new calls; running streams finish, their downloads included
     if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
       LOG.warn("calls still running after 10 s; closing anyway");
