@@ -16,6 +16,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -149,6 +151,41 @@ class NodeConfigFileTest extends NodeTestBase {
             option.longestName() + " does not name " + variable);
       }
     }
+  }
+
+  @Test
+  void theSampleFileListsEveryKeyWithItsDefaultAndVariable() throws Exception {
+    // surefire runs in the module's directory
+    List<String> sample = Files.readAllLines(Path.of("..", "scripts", "istziio-node.properties"));
+    Pattern entry = Pattern.compile("^#([a-z0-9-]+)=(.*)$");
+    List<String> uncommented = new ArrayList<>();
+    Map<String, String> variables = new HashMap<>(); // key -> the comment line above it
+    for (int i = 0; i < sample.size(); i++) {
+      Matcher matched = entry.matcher(sample.get(i));
+      if (matched.matches()) {
+        uncommented.add(sample.get(i).substring(1));
+        variables.put(matched.group(1), i > 0 ? sample.get(i - 1) : "");
+      }
+    }
+    CommandLine defaults = NodeMain.commandLine(Map.of());
+    defaults.parseArgs();
+    CommandLine fromSample = NodeMain.commandLine(Map.of());
+    fromSample.parseArgs("--config", file(uncommented.toArray(String[]::new)).toString());
+    NodeDefaults provider = (NodeDefaults) defaults.getDefaultValueProvider();
+    for (OptionSpec option : defaults.getCommandSpec().options()) {
+      String key = NodeDefaults.key(option);
+      if (option.usageHelp() || option.versionHelp() || key.equals(NodeDefaults.CONFIG)) {
+        continue;
+      }
+      assertTrue(variables.containsKey(key), "scripts/istziio-node.properties lacks " + key);
+      assertTrue(variables.get(key).contains("(" + provider.variable(key)),
+          key + "'s comment names " + provider.variable(key));
+      assertEquals((Object) option.getValue(),
+          fromSample.getCommandSpec().findOption(option.longestName()).getValue(),
+          "the sample's " + key + " is its default");
+    }
+    assertEquals(variables.size(), defaults.getCommandSpec().options().size() - 3,
+        "every key of the sample is an option's (all but help, version and config)");
   }
 
   @Test
