@@ -192,7 +192,7 @@ final class NodeDefaults implements CommandLine.IDefaultValueProvider {
     if (e instanceof IllegalArgumentException) {
       return "not a properties file (" + e.getMessage() + ")";
     }
-    return e.toString();
+    return e.getMessage() != null ? e.getMessage() : e.toString(); // such as "Is a directory"
   }
 
   /** The candidate closest to {@code key} in edit distance; ties go to the first. */
