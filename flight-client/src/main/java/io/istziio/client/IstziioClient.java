@@ -215,6 +215,17 @@ public final class IstziioClient implements AutoCloseable {
         Duration.ZERO);
   }
 
+  /**
+   * Waits until the ring's source (Redis, or the seed nodes) has been asked once, answered or not;
+   * true when it has, false after {@code timeout}. After it, an empty {@link #view()} means no
+   * node could be found rather than not yet looked for.
+   *
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  public boolean awaitFirstTry(Duration timeout) throws InterruptedException {
+    return membership.awaitFirstTry(timeout);
+  }
+
   /** The client's current view of the ring. */
   public RingView view() {
     return membership.view();
@@ -620,6 +631,24 @@ public final class IstziioClient implements AutoCloseable {
   /** A node's ring view; TIMED_OUT after the {@linkplain #withCallTimeout call timeout}. */
   public RingState ring(String location) {
     return RingState.fromJson(action(location, Actions.RING));
+  }
+
+  /**
+   * Runs the action {@code name} with the JSON {@code body} at the node at {@code location} (the
+   * admin actions of {@link Actions}: evict, warm, pin, unpin, resize, drain), handing each
+   * result's body to {@code each}, in order, as it arrives.
+   *
+   * @param timeout the deadline of the whole call; null for none (a warm or a pin downloads)
+   * @throws FlightRuntimeException the node's error, e.g. INVALID_ARGUMENT for a bad body
+   */
+  public void action(String location, String name, byte[] body, Duration timeout,
+      java.util.function.Consumer<byte[]> each) {
+    CallOption[] options = timeout == null ? new CallOption[0]
+        : new CallOption[] {CallOptions.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)};
+    Iterator<Result> results = pool.get(location).doAction(new Action(name, body), options);
+    while (results.hasNext()) {
+      each.accept(results.next().getBody());
+    }
   }
 
   private byte[] action(String location, String name) {

@@ -8,6 +8,7 @@ import io.istziio.ring.StaticMembership;
 import io.istziio.server.dataset.DatasetLister;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.flight.AdminActions;
 import io.istziio.server.flight.NodeProducer;
 import io.istziio.server.metrics.NodeMetrics;
 import io.istziio.server.parquet.ParquetFooter;
@@ -27,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.dataset.jni.JniLoader;
@@ -66,6 +69,9 @@ public final class Node implements AutoCloseable {
   private final NodeMetrics metrics;
   private final int metricsPort;
   private final NodeHealth health = new NodeHealth();
+  // The first close() runs it; later calls (a drain, then the shutdown hook) wait for it to end.
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch closed = new CountDownLatch(1);
 
   private Node(NodeConfig config) throws Exception {
     // Arrow Dataset unpacks its native library (about 80 MB) on first use: do it before serving,
@@ -107,9 +113,13 @@ public final class Node implements AutoCloseable {
       // the membership after that; until then the producer sees the placeholders.
       AtomicReference<Member> self = new AtomicReference<>();
       AtomicReference<Membership> members = new AtomicReference<>(new StaticMembership(List.of()));
+      // Only a node in a Redis ring waits out the drain period (see close()).
+      Duration drainPeriod = ring.redis() != null ? ring.drain() : Duration.ZERO;
       NodeProducer producer = new NodeProducer(new NodeProducer.Parts(self::get, allocator, objects,
           disk, memory, new DeferredMembership(members), ring.replicas(), peers, serving,
-          streamExecutor, new DatasetLister(stores, config.freshness())));
+          streamExecutor, new DatasetLister(stores, config.freshness()),
+          new AdminActions.Settings(stores, config.missThreads(), drainPeriod,
+              this::closeInBackground)));
       Location listen = Location.forGrpcInsecure(config.host(), config.port());
       server = started(started, health.addTo(FlightServer.builder(allocator, listen, producer))
           .middleware(NodeMetrics.KEY, metrics.middleware()).build());
@@ -225,23 +235,46 @@ public final class Node implements AutoCloseable {
 
   /**
    * Reports NOT_SERVING to health checks, leaves the ring, keeps serving for the drain period so
-   * that clients see it go, then stops
-   * taking calls, finishes the running streams, and closes everything. Closing the allocator fails
-   * loudly if any Arrow memory leaked.
+   * that clients see it go, then stops taking calls, finishes the running streams, and closes
+   * everything. Closing the allocator fails loudly if any Arrow memory leaked. Only the first call
+   * does it; a later one (the shutdown hook after a drain action) waits until it is done.
    */
   @Override
   public void close() throws Exception {
-    health.draining(); // first: health checkers stop sending clients here before the ring does
-    if (membership instanceof RedisMembership redis) {
-      redis.close(true);
-      if (!drain.isZero()) {
-        Thread.sleep(drain.toMillis());
-      }
-    } else {
-      membership.close();
+    if (!closing.compareAndSet(false, true)) {
+      closed.await();
+      return;
     }
-    stop();
-    LOG.info("node {} stopped", id);
+    try {
+      health.draining(); // first: health checkers stop sending clients here before the ring does
+      if (membership instanceof RedisMembership redis) {
+        redis.close(true);
+        if (!drain.isZero()) {
+          Thread.sleep(drain.toMillis());
+        }
+      } else {
+        membership.close();
+      }
+      stop();
+      LOG.info("node {} stopped", id);
+    } finally {
+      closed.countDown();
+    }
+  }
+
+  /**
+   * The drain action's way out: {@link #close} on a thread of its own, so that the action's answer
+   * leaves first; {@code awaitTermination} returns when the server has stopped.
+   */
+  private void closeInBackground() {
+    Thread closer = new Thread(() -> {
+      try {
+        close();
+      } catch (Exception e) {
+        LOG.error("node {} did not stop cleanly after a drain", id, e);
+      }
+    }, "istziio-drain");
+    closer.start();
   }
 
   /**
@@ -249,14 +282,22 @@ public final class Node implements AutoCloseable {
    * other members drop this one when its liveness entry runs out.
    */
   public void halt() throws Exception {
-    if (membership instanceof RedisMembership redis) {
-      redis.close(false);
+    if (!closing.compareAndSet(false, true)) {
+      closed.await();
+      return;
     }
-    server.shutdown(); // no new calls
-    streamExecutor.shutdownNow(); // running streams end with UNAVAILABLE
-    server.close();
-    stop();
-    LOG.info("node {} halted", id);
+    try {
+      if (membership instanceof RedisMembership redis) {
+        redis.close(false);
+      }
+      server.shutdown(); // no new calls
+      streamExecutor.shutdownNow(); // running streams end with UNAVAILABLE
+      server.close();
+      stop();
+      LOG.info("node {} halted", id);
+    } finally {
+      closed.countDown();
+    }
   }
 
   private void stop() throws Exception {

@@ -1,5 +1,6 @@
 package io.istziio.server;
 
+import io.istziio.client.protocol.ByteSizes;
 import io.istziio.ring.Member;
 import io.istziio.server.store.S3ObjectStore;
 import java.net.URI;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -227,21 +227,15 @@ public final class NodeMain implements Callable<Integer> {
     return commandLine;
   }
 
-  /** Parses byte counts such as 1048576, 512MiB or 10GB. */
+  /** Parses byte counts such as 1048576, 512MiB or 10GB (see {@link ByteSizes}). */
   static final class ByteSizeConverter implements CommandLine.ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
-      String text = value.trim().toUpperCase(Locale.ROOT);
-      String[][] units = {{"TIB", "1099511627776"}, {"GIB", "1073741824"}, {"MIB", "1048576"},
-          {"KIB", "1024"}, {"TB", "1000000000000"}, {"GB", "1000000000"}, {"MB", "1000000"},
-          {"KB", "1000"}, {"B", "1"}};
-      for (String[] unit : units) {
-        if (text.endsWith(unit[0])) {
-          long number = Long.parseLong(text.substring(0, text.length() - unit[0].length()).trim());
-          return Math.multiplyExact(number, Long.parseLong(unit[1]));
-        }
+      try {
+        return ByteSizes.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
       }
-      return Long.parseLong(text);
     }
   }
 }

@@ -96,6 +96,7 @@ public final class RedisMembership implements Membership {
   private long graceUntil; // nanoTime before which a refreshed view may only grow
   /** Opened by the first refresh that read the members from Redis. */
   private final java.util.concurrent.CountDownLatch firstView = new java.util.concurrent.CountDownLatch(1);
+  private final java.util.concurrent.CountDownLatch firstTry = new java.util.concurrent.CountDownLatch(1);
 
   private RedisMembership(Settings settings) {
     this.settings = settings;
@@ -181,6 +182,8 @@ public final class RedisMembership implements Membership {
             + "members until it returns", settings.uri(), e.getMessage(), view.epoch(), view.members().size());
         outageLogged = true;
       }
+    } finally {
+      firstTry.countDown();
     }
   }
 
@@ -329,6 +332,11 @@ public final class RedisMembership implements Membership {
   @Override
   public boolean awaitView(Duration timeout) throws InterruptedException {
     return firstView.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public boolean awaitFirstTry(Duration timeout) throws InterruptedException {
+    return firstTry.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void announce() {

@@ -80,15 +80,22 @@ public final class NodeProducer extends NoOpFlightProducer {
   public record Parts(Supplier<Member> self, BufferAllocator allocator, ObjectCache objects,
       DiskCache disk, MemoryTier memory, Membership membership, int replicas,
       FlightClientPool peers, NodeConfig.Serving serving, ExecutorService streams,
-      DatasetLister datasets) {}
+      DatasetLister datasets, AdminActions.Settings admin) {}
 
   private final Parts parts;
   private final LongAdder misrouted = new LongAdder();
   private final MemoryStreams memoryStreams;
+  private final AdminActions admin;
 
   public NodeProducer(Parts parts) {
     this.parts = parts;
     this.memoryStreams = new MemoryStreams(parts.allocator(), parts.serving().maxStreams());
+    LocalCopies copies = new LocalCopies(parts.objects(), parts.disk());
+    int concurrency = AdminActions.defaultConcurrency(parts.admin().missThreads());
+    Warming warming = new Warming(parts.self(), copies, parts.datasets(), parts.admin().store(),
+        this::owners, parts.peers(), concurrency);
+    this.admin = new AdminActions(parts.self(), copies, warming, parts.disk(), parts.memory(),
+        parts.datasets(), parts.admin());
   }
 
   /** Memory-tier DoGet streams being sent (they hold no stream thread). */
@@ -339,13 +346,18 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    if (AdminActions.handles(action.getType())) {
+      admin.run(context, action, listener);
+      return;
+    }
     try {
       byte[] body = switch (action.getType()) {
         case Actions.STATS -> stats().toJsonBytes();
         case Actions.RING -> ring().toJsonBytes();
         case OWNER_INFO -> ownerInfo(action.getBody());
-        default -> throw Errors.invalid("unknown action \"%s\"; this node answers: %s, %s",
-            action.getType(), Actions.STATS, Actions.RING);
+        default -> throw Errors.invalid("unknown action \"%s\"; this node answers: %s, %s, %s",
+            action.getType(), Actions.STATS, Actions.RING,
+            String.join(", ", AdminActions.DESCRIPTIONS.keySet()));
       };
       listener.onNext(new Result(body));
       listener.onCompleted();
@@ -377,7 +389,8 @@ public final class NodeProducer extends NoOpFlightProducer {
         new NodeStats.Memory(memory.capacityBytes(), memory.usedBytes(), memory.allocatedBytes(),
             memory.entries(), memory.hits(), memory.misses(), memory.admissions(),
             memory.rejections(), memory.evictions(), memory.skipped()),
-        lookedUp == 0 ? 0 : (double) served / lookedUp, NativeMemory.reservedBytes());
+        lookedUp == 0 ? 0 : (double) served / lookedUp, NativeMemory.reservedBytes(),
+        disk.pinnedEntries(), disk.pinnedBytes());
   }
 
   private RingState ring() {
@@ -391,6 +404,8 @@ public final class NodeProducer extends NoOpFlightProducer {
   public void listActions(CallContext context, StreamListener<ActionType> listener) {
     listener.onNext(new ActionType(Actions.STATS, "node and cache counters as JSON"));
     listener.onNext(new ActionType(Actions.RING, "the node's ring view as JSON"));
+    AdminActions.DESCRIPTIONS.forEach((name, description) ->
+        listener.onNext(new ActionType(name, description)));
     listener.onCompleted();
   }
 

@@ -1,6 +1,7 @@
 package io.istziio.client.cli;
 
 import io.istziio.client.IstziioClient;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,9 +51,14 @@ final class ClusterOptions {
     IstziioClient client = redis != null
         ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2)
         : IstziioClient.connect(replicas, nodes.toArray(String[]::new));
-    long deadline = System.nanoTime() + 5_000_000_000L; // Redis is read in the background
-    while (client.view().isEmpty() && redis != null && System.nanoTime() < deadline) {
-      Thread.sleep(20);
+    if (redis != null) {
+      // Redis is read in the background. The first try may take seconds on a loaded machine (a
+      // fresh JVM's first connection): wait for it, then a little longer for nodes registering.
+      client.awaitFirstTry(Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (client.view().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
     }
     if (client.view().isEmpty()) {
       client.close();
@@ -63,6 +69,14 @@ final class ClusterOptions {
               + "; check --node (env ISTZIIO_NODE)");
     }
     return client;
+  }
+
+  /**
+   * The --node locations when given on the command line (not from the environment), for commands
+   * that act on exactly those nodes; null otherwise.
+   */
+  List<String> explicitNodes() {
+    return command.commandLine().getParseResult().hasMatchedOption("--node") ? nodes : null;
   }
 
   /** The first seed, for commands that talk to one node. */
