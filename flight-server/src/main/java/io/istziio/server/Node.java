@@ -73,6 +73,7 @@ public final class Node implements AutoCloseable {
   private final Duration drain;
   private final NodeMetrics metrics;
   private final int metricsPort;
+  private final NodeHealth health = new NodeHealth();
   // The first close() runs it; later calls (a drain, then the shutdown hook) wait for it to end.
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -128,7 +129,7 @@ public final class Node implements AutoCloseable {
               this::closeInBackground)));
       Location listen = security.tls() ? Location.forGrpcTls(config.host(), config.port())
           : Location.forGrpcInsecure(config.host(), config.port());
-      FlightServer.Builder builder = FlightServer.builder(allocator, listen, producer)
+      FlightServer.Builder builder = health.addTo(FlightServer.builder(allocator, listen, producer))
           .middleware(NodeMetrics.KEY, metrics.middleware());
       if (security.tls()) {
         builder.useTls(security.tlsCert().toFile(), security.tlsKey().toFile());
@@ -151,6 +152,9 @@ public final class Node implements AutoCloseable {
       drain = ring.drain();
       metrics.bind(disk, memory, allocator, streams, producer, membership);
       metricsPort = metrics.serve(config.host(), config.metricsPort());
+      // The disk cache was loaded above, and joinRing waited (up to the liveness timeout) for a
+      // complete ring view.
+      health.servingOnceViewed(membership);
     } catch (Exception e) {
       Collections.reverse(started);
       AutoCloseables.close(e, started);
@@ -288,10 +292,10 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Leaves the ring, keeps serving for the drain period so that clients see it go, then stops
-   * taking calls, finishes the running streams, and closes everything. Closing the allocator fails
-   * loudly if any Arrow memory leaked. Only the first call does it; a later one (the shutdown hook
-   * after a drain action) waits until it is done.
+   * Reports NOT_SERVING to health checks, leaves the ring, keeps serving for the drain period so
+   * that clients see it go, then stops taking calls, finishes the running streams, and closes
+   * everything. Closing the allocator fails loudly if any Arrow memory leaked. Only the first call
+   * does it; a later one (the shutdown hook after a drain action) waits until it is done.
    */
   @Override
   public void close() throws Exception {
@@ -300,6 +304,7 @@ public final class Node implements AutoCloseable {
       return;
     }
     try {
+      health.draining(); // first: health checkers stop sending clients here before the ring does
       if (membership instanceof RedisMembership redis) {
         redis.close(true);
         if (!drain.isZero()) {
@@ -354,6 +359,7 @@ public final class Node implements AutoCloseable {
   }
 
   private void stop() throws Exception {
+    health.stopped(); // before the shutdown, so that health watchers hear it while connected
     server.shutdown(); // no new calls; running streams finish, their downloads included
     if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
       LOG.warn("calls still running after 10 s; closing anyway");

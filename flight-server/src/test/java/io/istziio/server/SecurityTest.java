@@ -174,6 +174,27 @@ class SecurityTest extends NodeTestBase {
     }
   }
 
+  /** Flight's middleware wraps the Flight service only: health checks need no token. */
+  @Test
+  void theHealthServiceAnswersWithoutAToken() throws Exception {
+    Node node = secureNode();
+    io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder
+        .forAddress("127.0.0.1", node.port())
+        .sslContext(io.grpc.netty.GrpcSslContexts.forClient()
+            .trustManager(certificates.ca().toFile()).build())
+        .build();
+    track(() -> {
+      channel.shutdownNow();
+      channel.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    });
+    io.grpc.health.v1.HealthCheckResponse.ServingStatus status =
+        io.grpc.health.v1.HealthGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+            .check(io.grpc.health.v1.HealthCheckRequest.newBuilder().setService("").build())
+            .getStatus();
+    assertEquals(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING, status);
+  }
+
   @Test
   void aReplacedTokenFileTakesEffectWithoutARestart() throws Exception {
     Node node = secureNode();
