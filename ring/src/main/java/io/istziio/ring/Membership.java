@@ -22,6 +22,15 @@ public interface Membership extends AutoCloseable {
     return true;
   }
 
+  /**
+   * Waits until the source has been tried once, whether it answered or not, so that a caller can
+   * tell "not reachable" from "not asked yet" (a JVM starting on a loaded machine may take seconds
+   * to make its first connection); true when it has, false after {@code timeout}.
+   */
+  default boolean awaitFirstTry(java.time.Duration timeout) throws InterruptedException {
+    return awaitView(timeout);
+  }
+
   /** False while the source cannot be reached and the last view is being kept. */
   default boolean reachable() {
     return true;

@@ -54,6 +54,32 @@ class RedisMembershipTest {
     return (System.nanoTime() - start) / 1_000_000;
   }
 
+  /**
+   * The CLI waited a fixed 5 s for a view and then closed its watcher, interrupting a first
+   * connection a loaded machine had not finished ("Command interrupted", then "no istziio nodes"
+   * while three nodes were registered). The first try is now something to wait for: it ends
+   * with the members when Redis answers, and promptly with an empty view when it cannot.
+   */
+  @Test
+  void theFirstTryEndsWithTheMembersOrWithRedisUnreachable() throws Exception {
+    RedisProcess redis = RedisProcess.start();
+    opened.add(redis);
+    member(redis.uri(), "test", "a");
+    RedisMembership watcher = watcher(redis.uri(), "test");
+    assertTrue(watcher.awaitFirstTry(Duration.ofSeconds(30)));
+    waitUntil(() -> ids(watcher).equals(Set.of("a")), Duration.ofSeconds(5));
+    assertTrue(watcher.reachable());
+
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    RedisMembership nowhere = watcher("redis://127.0.0.1:" + closedPort, "test");
+    assertTrue(nowhere.awaitFirstTry(Duration.ofSeconds(30)), "a refused connection is a try");
+    assertFalse(nowhere.reachable());
+    assertTrue(nowhere.view().isEmpty());
+  }
+
   @Test
   void membersJoinLeaveAndDropOutWhenTheyStopRenewing() throws Exception {
     RedisProcess redis = RedisProcess.start();

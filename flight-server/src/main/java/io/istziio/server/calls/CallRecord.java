@@ -7,6 +7,7 @@ import java.net.SocketAddress;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.flight.CallHeaders;
@@ -72,6 +73,20 @@ public final class CallRecord implements FlightServerMiddleware {
   public static FlightServerMiddleware.Factory<CallRecord> factory(NodeMetrics metrics) {
     return (CallInfo info, CallHeaders headers, RequestContext context) ->
         new CallRecord(info.method(), metrics);
+  }
+
+  /**
+   * What a middleware that refuses calls before they run (TokenAuth) reports each refusal to: the
+   * call's record never ends (Flight closes the call itself), so the refusal is counted and logged
+   * here, without the peer, which only a started call knows.
+   */
+  public static BiConsumer<FlightMethod, CallStatus> refusals(NodeMetrics metrics) {
+    return (method, status) -> {
+      metrics.callEnded(methodName(method), false, status.code().name(), 0);
+      if (RequestLog.enabled()) {
+        RequestLog.write(methodName(method), null, status, null, -1, -1, -1, null);
+      }
+    };
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.istziio.server.calls;
 
-import io.istziio.ring.RedactedUri;
+import io.istziio.ring.RedisAuth;
 import io.istziio.server.Errors;
 import io.istziio.server.Logfmt;
 import java.net.InetSocketAddress;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * {@code call} is the gRPC method, with a DoAction's type after a colon; {@code path} is the
  * object or dataset path the call names (at most {@value Errors#MAX_QUOTED_CHARS} characters, any
- * password in it masked), {@code -} when it names none or could not be read; {@code status} the
+ * user and password in it left out), {@code -} when it names none or could not be read; {@code status} the
  * Flight status code; {@code cache} memory-hit, disk-hit, miss or bypass for a call that looked an
  * object up, else {@code -}; {@code rows} and {@code bytes} the rows and Arrow buffer bytes a DoGet
  * sent ({@code -} for other calls); {@code ms} the time from the call's start to its end; {@code
@@ -54,9 +54,13 @@ public final class RequestLog {
         .add("status", status.code().name())
         .add("cache", cache)
         .add("rows", rows < 0 ? null : Long.toString(rows))
-        .add("bytes", bytes < 0 ? null : Long.toString(bytes))
-        .millis("ms", nanos)
-        .add("peer", address(peer));
+        .add("bytes", bytes < 0 ? null : Long.toString(bytes));
+    if (nanos < 0) {
+      line.add("ms", null); // a call refused before it started: its start is not known
+    } else {
+      line.millis("ms", nanos);
+    }
+    line.add("peer", address(peer));
     String message = status.description();
     if (status.code() != FlightStatusCode.OK && message != null && !message.isEmpty()) {
       line.add("error", Errors.shorten(message));
@@ -64,9 +68,9 @@ public final class RequestLog {
     return line.toString();
   }
 
-  /** A path as lines hold it: cut to a quotable length, any password masked; null stays null. */
+  /** A path as lines hold it: cut to a quotable length, without user info; null stays null. */
   static String path(String path) {
-    return path == null ? null : Errors.shorten(RedactedUri.of(path));
+    return path == null ? null : Errors.shorten(RedisAuth.redact(path));
   }
 
   /** The peer as {@code host:port} ({@code [v6]:port}); null when unknown. */

@@ -4,11 +4,13 @@ import io.istziio.client.FlightClientPool;
 import io.istziio.client.protocol.Actions;
 import io.istziio.client.protocol.NodeStats;
 import io.istziio.client.protocol.ReadTicket;
+import io.istziio.client.protocol.WarmRequest;
 import io.istziio.client.protocol.RingState;
 import io.istziio.ring.Member;
 import io.istziio.ring.Membership;
 import io.istziio.ring.RingView;
 import io.istziio.server.Errors;
+import io.istziio.server.security.Access;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
@@ -80,15 +82,25 @@ public final class NodeProducer extends NoOpFlightProducer {
   public record Parts(Supplier<Member> self, BufferAllocator allocator, ObjectCache objects,
       DiskCache disk, MemoryTier memory, Membership membership, int replicas,
       FlightClientPool peers, NodeConfig.Serving serving, ExecutorService streams,
-      DatasetLister datasets) {}
+      DatasetLister datasets, AdminActions.Settings admin) {}
 
   private final Parts parts;
   private final LongAdder misrouted = new LongAdder();
+  /** Whether a peer's refusal of this node's token was logged (once per node). */
+  private final java.util.concurrent.atomic.AtomicBoolean peerRefusalLogged =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final MemoryStreams memoryStreams;
+  private final AdminActions admin;
 
   public NodeProducer(Parts parts) {
     this.parts = parts;
     this.memoryStreams = new MemoryStreams(parts.allocator(), parts.serving().maxStreams());
+    LocalCopies copies = new LocalCopies(parts.objects(), parts.disk());
+    int concurrency = AdminActions.defaultConcurrency(parts.admin().missThreads());
+    Warming warming = new Warming(parts.self(), copies, parts.datasets(), parts.admin().store(),
+        this::owners, parts.peers(), concurrency);
+    this.admin = new AdminActions(parts.self(), copies, warming, parts.disk(), parts.memory(),
+        parts.datasets(), parts.admin());
   }
 
   /** Memory-tier DoGet streams being sent (they hold no stream thread). */
@@ -225,6 +237,16 @@ public final class NodeProducer extends NoOpFlightProducer {
         return info;
       } catch (FlightRuntimeException e) {
         FlightStatusCode code = e.status().code();
+        if (code == FlightStatusCode.UNAUTHENTICATED || code == FlightStatusCode.UNAUTHORIZED) {
+          // The owner refused this node's token, not the client's: a cluster whose token files
+          // differ. Say so in the log and serve the request here rather than fail it.
+          if (peerRefusalLogged.compareAndSet(false, true)) {
+            LOG.warn("owner {} refused this node's call ({}: {}); nodes need a node or admin "
+                + "token that their peers' --token-file holds. Reading objects it does not own "
+                + "here until then (logged once)", owner.id(), code, e.status().description());
+          }
+          continue;
+        }
         if (code != FlightStatusCode.UNAVAILABLE && code != FlightStatusCode.TIMED_OUT) {
           throw e; // the owner's answer (a bad column, a missing object...) is the answer
         }
@@ -352,17 +374,47 @@ public final class NodeProducer extends NoOpFlightProducer {
     CallRecord call = CallRecord.of(context);
     call.action(action.getType());
     try {
+      Access.checkAction(context, action.getType(), betweenNodes(action));
+    } catch (FlightRuntimeException refused) {
+      listener.onError(refused);
+      return;
+    }
+    if (AdminActions.handles(action.getType())) {
+      admin.run(context, action, listener);
+      return;
+    }
+    try {
       byte[] body = switch (action.getType()) {
         case Actions.STATS -> stats().toJsonBytes();
         case Actions.RING -> ring().toJsonBytes();
         case OWNER_INFO -> ownerInfo(action.getBody(), call);
-        default -> throw Errors.invalid("unknown action \"%s\"; this node answers: %s, %s",
-            action.getType(), Actions.STATS, Actions.RING);
+        default -> throw Errors.invalid("unknown action \"%s\"; this node answers: %s, %s, %s",
+            action.getType(), Actions.STATS, Actions.RING,
+            String.join(", ", AdminActions.DESCRIPTIONS.keySet()));
       };
       listener.onNext(new Result(body));
       listener.onCompleted();
     } catch (Exception e) {
       listener.onError(Errors.toFlight(e, "DoAction " + action.getType()));
+    }
+  }
+
+  /**
+   * Whether {@code action} is one that nodes call on each other, which a node token may call: a
+   * path's FlightInfo asked of its owner, or the share of a warm a node forwards to an owner
+   * ({@code "local": true}; a body that does not parse is no such share).
+   */
+  private static boolean betweenNodes(Action action) {
+    if (OWNER_INFO.equals(action.getType())) {
+      return true;
+    }
+    if (!Actions.WARM.equals(action.getType())) {
+      return false;
+    }
+    try {
+      return Boolean.TRUE.equals(WarmRequest.parse(action.getBody()).local());
+    } catch (RuntimeException notAShare) {
+      return false;
     }
   }
 
@@ -390,7 +442,8 @@ public final class NodeProducer extends NoOpFlightProducer {
         new NodeStats.Memory(memory.capacityBytes(), memory.usedBytes(), memory.allocatedBytes(),
             memory.entries(), memory.hits(), memory.misses(), memory.admissions(),
             memory.rejections(), memory.evictions(), memory.skipped()),
-        lookedUp == 0 ? 0 : (double) served / lookedUp, NativeMemory.reservedBytes());
+        lookedUp == 0 ? 0 : (double) served / lookedUp, NativeMemory.reservedBytes(),
+        disk.pinnedEntries(), disk.pinnedBytes());
   }
 
   private RingState ring() {
@@ -404,6 +457,8 @@ public final class NodeProducer extends NoOpFlightProducer {
   public void listActions(CallContext context, StreamListener<ActionType> listener) {
     listener.onNext(new ActionType(Actions.STATS, "node and cache counters as JSON"));
     listener.onNext(new ActionType(Actions.RING, "the node's ring view as JSON"));
+    AdminActions.DESCRIPTIONS.forEach((name, description) ->
+        listener.onNext(new ActionType(name, description)));
     listener.onCompleted();
   }
 

@@ -72,6 +72,11 @@ public final class NodeMetrics implements AutoCloseable {
         DiskCache::usedBytes, DiskCache::capacityBytes, DiskCache::entries);
     tier(memory, "memory", MemoryTier::hits, MemoryTier::misses, MemoryTier::evictions,
         MemoryTier::usedBytes, MemoryTier::capacityBytes, MemoryTier::entries);
+    Gauge.builder("istziio.cache.pinned.bytes", disk, DiskCache::pinnedBytes)
+        .description("bytes of pinned copies, which size pressure never evicts (part of used)")
+        .tag("tier", "disk").register(registry);
+    Gauge.builder("istziio.cache.pinned.entries", disk, DiskCache::pinnedEntries)
+        .description("pinned copies the tier holds").tag("tier", "disk").register(registry);
     FunctionCounter.builder("istziio.cache.bypasses", disk, DiskCache::bypasses)
         .description("DoGets of objects too large for the tier, read without caching")
         .tag("tier", "disk").register(registry);
@@ -116,7 +121,8 @@ public final class NodeMetrics implements AutoCloseable {
     Gauge.builder("istziio.cache.used.bytes", tier, used)
         .description("bytes the tier holds").tag("tier", name).register(registry);
     Gauge.builder("istziio.cache.capacity.bytes", tier, capacity)
-        .description("the tier's bound in bytes").tag("tier", name).register(registry);
+        .description("the tier's bound in bytes, as resize last set it").tag("tier", name)
+        .register(registry);
     Gauge.builder("istziio.cache.entries", tier, entries)
         .description("objects the tier holds").tag("tier", name).register(registry);
   }
