@@ -163,35 +163,34 @@ public final class NodeMain implements Callable<Integer> {
           + "clients to notice (env ISTZIIO_DRAIN). Default: ${DEFAULT-VALUE}.")
   long drainMillis;
 
-  @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TLS_CERT}",
+  @Option(names = "--tls-cert", paramLabel = "FILE",
       description = "PEM certificate chain (the node's certificate first) to serve TLS with; needs "
           + "--tls-key. The node is then reached at grpc+tls://host:port (env ISTZIIO_TLS_CERT). "
           + "Default: plaintext.")
   Path tlsCert;
 
-  @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TLS_KEY}",
+  @Option(names = "--tls-key", paramLabel = "FILE",
       description = "Unencrypted PKCS#8 PEM key of --tls-cert (BEGIN PRIVATE KEY) "
           + "(env ISTZIIO_TLS_KEY).")
   Path tlsKey;
 
-  @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TLS_CA}",
+  @Option(names = "--tls-ca", paramLabel = "FILE",
       description = "PEM CA bundle the node checks its peers' certificates against when it calls "
           + "them (env ISTZIIO_TLS_CA). Default: the --tls-cert chain.")
   Path tlsCa;
 
-  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_TOKEN_FILE}",
+  @Option(names = "--token-file", paramLabel = "FILE",
       description = "Bearer tokens every call must carry, one per line: TOKEN, TOKEN node or "
           + "TOKEN admin; # comments. Re-read within a second of a change "
           + "(env ISTZIIO_TOKEN_FILE). Default: no token needed.")
   Path tokenFile;
 
   @Option(names = "--redis-password-file", paramLabel = "FILE",
-      defaultValue = "${env:ISTZIIO_REDIS_PASSWORD_FILE}",
-      description = "File whose first line is the Redis password (env ISTZIIO_REDIS_PASSWORD_FILE; "
-          + "or the password itself in env ISTZIIO_REDIS_PASSWORD). Default: none.")
+      description = "File whose first line is the Redis password (env ISTZIIO_REDIS_PASSWORD_FILE); "
+          + "or the password itself in env ISTZIIO_REDIS_PASSWORD, never a flag. Default: none.")
   Path redisPasswordFile;
 
-  @Option(names = "--redis-tls-ca", paramLabel = "FILE", defaultValue = "${env:ISTZIIO_REDIS_TLS_CA}",
+  @Option(names = "--redis-tls-ca", paramLabel = "FILE",
       description = "PEM CA bundle a rediss:// Redis's certificate is checked against "
           + "(env ISTZIIO_REDIS_TLS_CA). Default: --tls-ca if given, else the JVM's trust store.")
   Path redisTlsCa;
