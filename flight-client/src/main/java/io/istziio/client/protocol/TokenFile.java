@@ -95,8 +95,9 @@ public final class TokenFile {
           case "read" -> Role.READ;
           case "node" -> Role.NODE;
           case "admin" -> Role.ADMIN;
-          default -> throw new IllegalArgumentException(where + ": unknown role \"" + words[1]
-              + "\"; a role is read, node or admin");
+          // The word is not echoed: a line of two tokens would put one in the message.
+          default -> throw new IllegalArgumentException(where + ": the word after the token is "
+              + "not a role; a role is read, node or admin");
         };
       }
       entries.add(new Entry(token, role));
