@@ -90,7 +90,11 @@ final class ClusterOptions {
       throw new IllegalStateException(redis != null
           ? "no istziio nodes of cluster \"" + cluster + "\" in the Redis at "
               + RedisAuth.redact(redis) + " (is it reachable, and are nodes started with --redis "
-              + RedisAuth.redact(redis) + "?)"
+              + RedisAuth.redact(redis) + "?"
+              + (redis.startsWith("rediss://")
+                  ? " Over TLS, give Redis's CA with --redis-tls-ca or --tls-ca, and its password "
+                      + "with --redis-password-file or ISTZIIO_REDIS_PASSWORD)"
+                  : ")")
           : "cannot reach any istziio node at " + String.join(", ", nodes)
               + "; check --node (env ISTZIIO_NODE)");
     }
