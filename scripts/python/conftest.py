@@ -55,7 +55,7 @@ def node_process(root, tmp_path_factory, *flags):
     try:
         deadline = time.time() + 30
         while time.time() < deadline:
-            match = re.search(r"serving at (grpc\+tcp://\S+)", log.read_text())
+            match = re.search(r"serving at (grpc\+(?:tcp|tls)://\S+)", log.read_text())
             if match:
                 yield match.group(1), process
                 break
@@ -89,14 +89,21 @@ def cluster(tmp_path_factory):
     plus "dir", the cluster's directory; files under dir/data are served to every node as
     file:///... paths, and bucket s3://data/ exists. Pass the dict to subprocesses as
     env={**os.environ, **cluster} (without "dir") so the CLI finds the cluster."""
-    directory = tmp_path_factory.mktemp("cluster")
+    with local_cluster(tmp_path_factory.mktemp("cluster")) as settings:
+        yield settings
+
+
+@contextlib.contextmanager
+def local_cluster(directory, *flags):
+    """`scripts/local-cluster start --dir directory *flags`, stopped on exit (also after a failed
+    start); yields its cluster.env as a dict plus "dir"."""
     script = str(HOME / "scripts" / "local-cluster")
     try:
-        started = subprocess.run([script, "start", "--dir", str(directory)],
+        started = subprocess.run([script, "start", "--dir", str(directory), *flags],
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if started.returncode != 0:
             pytest.fail("scripts/local-cluster start failed:\n" + started.stdout)
-        settings = read_cluster_env(directory / "cluster.env")
+        settings = read_cluster_env(pathlib.Path(directory) / "cluster.env")
         settings["dir"] = str(directory)
         yield settings
     finally:

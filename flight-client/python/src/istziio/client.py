@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.flight as flight
 
-from . import errors, tickets
+from . import errors, security, tickets
 from .pool import FlightClientPool
 from .reader import read_endpoints
 from .tickets import Filter, Target
@@ -19,7 +19,8 @@ _TRY_ANOTHER_NODE = {"UNAVAILABLE", "TIMED_OUT", "CANCELLED"}
 
 
 def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffer: int = 4,
-            call_timeout: float = 10.0) -> "Client":
+            call_timeout: float = 10.0, tls_root_certs: Union[bytes, str, None] = None,
+            token: Optional[str] = None) -> "Client":
     """A client of the cluster that ``locations`` belong to.
 
     :param locations: one or more node locations (``"grpc+tcp://host:8815"``); any node will do,
@@ -29,9 +30,17 @@ def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffe
     :param buffer: batches each of those may hold ahead of the consumer.
     :param call_timeout: seconds GetFlightInfo and the admin actions may take on one node before
         the next node is asked.
-    :raises ValueError: no location, or one that is not ``grpc[+tcp|+tls]://host:port``.
+    :param tls_root_certs: for ``grpc+tls://`` nodes, the CA bundle their certificates are checked
+        against: PEM bytes, or the path of a PEM file. Default: the file named by the environment
+        variable ``ISTZIIO_TLS_CA``, else the system's roots.
+    :param token: the bearer token sent on every call, for nodes started with ``--token-file``.
+        Default: from the token file named by ``ISTZIIO_TOKEN_FILE`` (its first ``admin`` token,
+        else its first token), else none.
+    :raises ValueError: no location, or one that is not ``grpc[+tcp|+tls]://host:port``; a CA
+        bundle or token file that cannot be read.
     """
-    return Client(locations, parallelism=parallelism, buffer=buffer, call_timeout=call_timeout)
+    return Client(locations, parallelism=parallelism, buffer=buffer, call_timeout=call_timeout,
+                  tls_root_certs=tls_root_certs, token=token)
 
 
 class Client:
@@ -45,7 +54,8 @@ class Client:
     pinned to the version the first one served."""
 
     def __init__(self, locations: Union[str, Sequence[str]], *, parallelism: int = 4,
-                 buffer: int = 4, call_timeout: float = 10.0):
+                 buffer: int = 4, call_timeout: float = 10.0,
+                 tls_root_certs: Union[bytes, str, None] = None, token: Optional[str] = None):
         seeds = [locations] if isinstance(locations, str) else list(locations)
         if not seeds:
             raise ValueError("connect() needs at least one node location, e.g. grpc+tcp://127.0.0.1:8815")
@@ -58,10 +68,10 @@ class Client:
         self._learnt = False
         self._next_node = 0
         self._lock = threading.Lock()
-        self._pool = FlightClientPool()
+        self._pool = FlightClientPool(*security.resolve(tls_root_certs, token))
         self._parallelism = parallelism
         self._buffer = buffer
-        self._options = flight.FlightCallOptions(timeout=call_timeout)
+        self._options = self._pool.options(timeout=call_timeout)
         self._last_stats: List[Dict[str, Any]] = []
 
     # -- reads -------------------------------------------------------------------------------

@@ -47,11 +47,13 @@ class UnavailableError(IstziioError, ConnectionError):
 
 
 class UnauthenticatedError(IstziioError, PermissionError):
-    """UNAUTHENTICATED: the object store refused the node's credentials."""
+    """UNAUTHENTICATED: the node wants a token it was not sent (``token=``, ``ISTZIIO_TOKEN_FILE``),
+    or the object store refused the node's credentials."""
 
 
 class UnauthorizedError(IstziioError, PermissionError):
-    """UNAUTHORIZED: the object store denied the node access."""
+    """UNAUTHORIZED: the token's role may not make this call (an admin action), or the object
+    store denied the node access."""
 
 
 class ResourceExhaustedError(IstziioError):

@@ -2,26 +2,40 @@
 from __future__ import annotations
 
 import threading
-from typing import Dict
+from typing import Dict, List, Optional, Tuple
 
 import pyarrow.flight as flight
 
 
 class FlightClientPool:
-    """Flight clients keyed by location URI (``grpc+tcp://host:port``). pyarrow's FlightClient is
-    thread-safe, so one per node serves every concurrent stream to it (gRPC multiplexes them over
-    one connection). Thread-safe."""
+    """Flight clients keyed by location URI (``grpc+tcp://host:port`` or ``grpc+tls://...``).
+    pyarrow's FlightClient is thread-safe, so one per node serves every concurrent stream to it
+    (gRPC multiplexes them over one connection). ``grpc+tls`` clients check the node's certificate
+    against ``tls_root_certs`` (PEM; None: the system's roots); every call made with
+    :meth:`options` carries ``authorization: Bearer <token>`` when a token is given. Thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls_root_certs: Optional[bytes] = None, token: Optional[str] = None) -> None:
         self._clients: Dict[str, flight.FlightClient] = {}
         self._lock = threading.Lock()
+        self._tls_root_certs = tls_root_certs
+        self._headers: List[Tuple[bytes, bytes]] = (
+            [(b"authorization", b"Bearer " + token.encode("ascii"))] if token else [])
+
+    def options(self, timeout: Optional[float] = None) -> flight.FlightCallOptions:
+        """Call options with the token's header and ``timeout`` seconds (None: no deadline)."""
+        if not self._headers:
+            return flight.FlightCallOptions(timeout=timeout)
+        return flight.FlightCallOptions(timeout=timeout, headers=self._headers)
 
     def get(self, location: str) -> flight.FlightClient:
         """The client for ``location``, connected on first use (gRPC connects lazily)."""
         with self._lock:
             client = self._clients.get(location)
             if client is None:
-                client = flight.FlightClient(location)
+                if location.startswith("grpc+tls://") and self._tls_root_certs is not None:
+                    client = flight.FlightClient(location, tls_root_certs=self._tls_root_certs)
+                else:
+                    client = flight.FlightClient(location)
                 self._clients[location] = client
             return client
 

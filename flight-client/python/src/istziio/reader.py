@@ -63,7 +63,7 @@ class EndpointReader:
                 ticket = tickets.pinned(self._ticket, version) or self._ticket
             skip = delivered
             try:
-                stream = self._pool.get(location).do_get(flight.Ticket(ticket))
+                stream = self._pool.get(location).do_get(flight.Ticket(ticket), self._pool.options())
                 with self._lock:
                     self._stream = stream
                 if self._cancelled.is_set():

@@ -2,6 +2,7 @@ package io.istziio.client;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -31,8 +32,27 @@ public final class FlightClientPool implements AutoCloseable {
   private final Map<String, Pooled> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
+  private final ClientSecurity security;
+  private SslContext tls; // of grpc+tls:// channels, made on first use; guarded by this
+
   public FlightClientPool(BufferAllocator allocator) {
+    this(allocator, ClientSecurity.none());
+  }
+
+  /**
+   * A pool whose clients trust the security's CA bundle for {@code grpc+tls://} locations and
+   * send its bearer token on every call.
+   */
+  public FlightClientPool(BufferAllocator allocator, ClientSecurity security) {
     this.allocator = allocator;
+    this.security = security;
+  }
+
+  private synchronized SslContext tls() {
+    if (tls == null) {
+      tls = security.sslContext();
+    }
+    return tls;
   }
 
   public FlightClient get(Location location) {
@@ -48,20 +68,22 @@ public final class FlightClientPool implements AutoCloseable {
   }
 
   /**
-   * A plaintext location gets a channel of our own, with an HTTP/2 flow-control window of {@link
-   * #WINDOW_BYTES} (gRPC's default is 1 MiB): a node streams a large hit only as fast as the
-   * window lets it; other schemes get Flight's own builder.
+   * A plaintext or TLS location gets a channel of our own, with an HTTP/2 flow-control window of
+   * {@link #WINDOW_BYTES} (gRPC's default is 1 MiB): a node streams a large hit only as fast as
+   * the window lets it; it sends the bearer token, if any, on every call. Other schemes get
+   * Flight's own builder.
    */
   private Pooled open(String location) {
     URI uri = URI.create(location);
-    if (!"grpc+tcp".equals(uri.getScheme()) && !"grpc".equals(uri.getScheme())) {
+    boolean secure = "grpc+tls".equals(uri.getScheme());
+    if (!secure && !"grpc+tcp".equals(uri.getScheme()) && !"grpc".equals(uri.getScheme())) {
       return new Pooled(FlightClient.builder(allocator, new Location(uri)).build(), null);
     }
-    ManagedChannel channel = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
-        .usePlaintext()
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
         .maxInboundMessageSize(Integer.MAX_VALUE)
         .flowControlWindow(WINDOW_BYTES)
-        .build();
+        .intercept(new BearerToken(security::token));
+    ManagedChannel channel = (secure ? builder.sslContext(tls()) : builder.usePlaintext()).build();
     return new Pooled(FlightGrpcUtils.createFlightClient(allocator, channel), channel);
   }
 

@@ -105,9 +105,9 @@ public final class IstziioClient implements AutoCloseable {
   private final ScheduledExecutorService watchdog;
 
   private IstziioClient(List<URI> seeds, RedisMembership.Settings redis, int replicas,
-      Duration refresh) {
+      Duration refresh, ClientSecurity security) {
     this.allocator = new RootAllocator();
-    this.pool = new FlightClientPool(allocator);
+    this.pool = new FlightClientPool(allocator, security);
     this.seeds = List.copyOf(seeds);
     if (redis != null) {
       this.fromNodes = null;
@@ -204,15 +204,33 @@ public final class IstziioClient implements AutoCloseable {
    * The same, trying {@code replicas} owners per path (0: as many as the nodes keep).
    */
   public static IstziioClient connect(int replicas, String... seedLocations) {
+    return connect(ClientSecurity.none(), replicas, seedLocations);
+  }
+
+  /**
+   * The same, for nodes that serve TLS ({@code grpc+tls://} locations, checked against the
+   * security's CA bundle) or want a token (sent on every call, the ring's included).
+   */
+  public static IstziioClient connect(ClientSecurity security, int replicas,
+      String... seedLocations) {
     List<URI> seeds = List.of(seedLocations).stream().map(URI::create).toList();
-    return new IstziioClient(seeds, null, replicas, Duration.ofSeconds(5));
+    return new IstziioClient(seeds, null, replicas, Duration.ofSeconds(5), security);
   }
 
   /** A client that follows the membership in Redis, as the nodes do. */
   public static IstziioClient connectRedis(String redisUri, String cluster, int replicas) {
+    return connectRedis(redisUri, cluster, replicas, ClientSecurity.none());
+  }
+
+  /**
+   * The same, with the security's token and CA bundle for the nodes and its {@link
+   * ClientSecurity#withRedis RedisAuth} (password, CA bundle for {@code rediss://}) for Redis.
+   */
+  public static IstziioClient connectRedis(String redisUri, String cluster, int replicas,
+      ClientSecurity security) {
     return new IstziioClient(List.of(),
-        new RedisMembership.Settings(redisUri, cluster, Duration.ofSeconds(3)), replicas,
-        Duration.ZERO);
+        new RedisMembership.Settings(redisUri, cluster, Duration.ofSeconds(3), security.redis()),
+        replicas, Duration.ZERO, security);
   }
 
   /**
@@ -394,7 +412,7 @@ public final class IstziioClient implements AutoCloseable {
           throw e;
         }
         tried.add(node.id() + " (" + (stalled
-            ? "stalled: no data for " + describe(stallTimeout) : e.status().description()) + ")");
+            ? "stalled: no data for " + describe(stallTimeout) : ConnectionFailures.describe(e)) + ")");
         if (stalled || e.status().code() != FlightStatusCode.RESOURCE_EXHAUSTED) { // busy, not broken
           pool.evict(node.location());
           if (fromNodes != null) {
@@ -615,7 +633,7 @@ public final class IstziioClient implements AutoCloseable {
           throw e;
         }
         tried.add(node.id() + " (" + (code == FlightStatusCode.TIMED_OUT
-            ? "no answer within " + describe(callTimeout) : e.status().description()) + ")");
+            ? "no answer within " + describe(callTimeout) : ConnectionFailures.describe(e)) + ")");
         pool.evict(node.location());
       }
     }
@@ -631,6 +649,24 @@ public final class IstziioClient implements AutoCloseable {
   /** A node's ring view; TIMED_OUT after the {@linkplain #withCallTimeout call timeout}. */
   public RingState ring(String location) {
     return RingState.fromJson(action(location, Actions.RING));
+  }
+
+  /**
+   * Runs the action {@code name} with the JSON {@code body} at the node at {@code location} (the
+   * admin actions of {@link Actions}: evict, warm, pin, unpin, resize, drain), handing each
+   * result's body to {@code each}, in order, as it arrives.
+   *
+   * @param timeout the deadline of the whole call; null for none (a warm or a pin downloads)
+   * @throws FlightRuntimeException the node's error, e.g. INVALID_ARGUMENT for a bad body
+   */
+  public void action(String location, String name, byte[] body, Duration timeout,
+      java.util.function.Consumer<byte[]> each) {
+    CallOption[] options = timeout == null ? new CallOption[0]
+        : new CallOption[] {CallOptions.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)};
+    Iterator<Result> results = pool.get(location).doAction(new Action(name, body), options);
+    while (results.hasNext()) {
+      each.accept(results.next().getBody());
+    }
   }
 
   private byte[] action(String location, String name) {

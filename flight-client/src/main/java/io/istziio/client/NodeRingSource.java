@@ -74,6 +74,7 @@ final class NodeRingSource implements Membership {
       state.members().forEach(m -> candidates.add(URI.create(m.location())));
     }
     candidates.addAll(seeds);
+    String failure = null;
     for (URI candidate : candidates) {
       try {
         Iterator<Result> results = clients.get(new Location(candidate))
@@ -90,11 +91,14 @@ final class NodeRingSource implements Membership {
         }
         return;
       } catch (RuntimeException e) {
+        failure = e instanceof org.apache.arrow.flight.FlightRuntimeException flight
+            ? flight.status().code() + ": " + ConnectionFailures.describe(flight) : e.toString();
         LOG.debug("ring view not available from {}: {}", candidate, e.getMessage());
       }
     }
     if (reachable || state == null) {
-      LOG.warn("no node answered for the ring view (asked {}); keeping the last view", candidates);
+      LOG.warn("no node answered for the ring view (asked {}; the last said {}); keeping the last "
+          + "view", candidates, failure);
     }
     reachable = false;
   }

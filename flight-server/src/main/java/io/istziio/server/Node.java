@@ -7,8 +7,16 @@ import io.istziio.ring.RedisMembership;
 import io.istziio.ring.StaticMembership;
 import io.istziio.server.dataset.DatasetLister;
 import io.istziio.server.cache.DiskCache;
+import io.istziio.server.calls.CallInterceptor;
+import io.istziio.server.calls.CallRecord;
 import io.istziio.server.cache.ObjectCache;
+import io.istziio.server.flight.AdminActions;
 import io.istziio.server.flight.NodeProducer;
+import io.istziio.client.ClientSecurity;
+import io.istziio.ring.RedisAuth;
+import io.istziio.server.security.TlsFiles;
+import io.istziio.server.security.TokenAuth;
+import io.istziio.server.security.TokenStore;
 import io.istziio.server.metrics.NodeMetrics;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.store.LocalObjectStore;
@@ -27,8 +35,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import io.grpc.netty.NettyServerBuilder;
 import org.apache.arrow.dataset.jni.JniLoader;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
@@ -65,12 +77,16 @@ public final class Node implements AutoCloseable {
   private final Duration drain;
   private final NodeMetrics metrics;
   private final int metricsPort;
+  private final NodeHealth health = new NodeHealth();
+  // The first close() runs it; later calls (a drain, then the shutdown hook) wait for it to end.
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch closed = new CountDownLatch(1);
 
   private Node(NodeConfig config) throws Exception {
     // Arrow Dataset unpacks its native library (about 80 MB) on first use: do it before serving,
     // not inside the first requests.
     JniLoader.get().ensureLoaded();
-    TransportLogs.quietStreamResets();
+    TransportLogs.install();
     List<AutoCloseable> started = new ArrayList<>(); // closed in reverse if the start fails
     try {
       allocator = started(started, new RootAllocator());
@@ -98,7 +114,9 @@ public final class Node implements AutoCloseable {
       metrics = started(started, new NodeMetrics());
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
       memory = started(started, new MemoryTier(allocator, serving));
-      peers = started(started, new FlightClientPool(allocator));
+      NodeConfig.Security security = config.security();
+      TokenStore tokens = security.tokenFile() != null ? TokenStore.load(security.tokenFile()) : null;
+      peers = started(started, new FlightClientPool(allocator, peerSecurity(security, tokens)));
       ObjectCache objects = new ObjectCache(stores, disk, config.freshness(), revalidateExecutor,
           (path, file) -> ParquetFooter.read(file, path.uri()), memory::invalidate);
       NodeConfig.Ring ring = config.ring();
@@ -106,50 +124,95 @@ public final class Node implements AutoCloseable {
       // the membership after that; until then the producer sees the placeholders.
       AtomicReference<Member> self = new AtomicReference<>();
       AtomicReference<Membership> members = new AtomicReference<>(new StaticMembership(List.of()));
+      // Only a node in a Redis ring waits out the drain period (see close()).
+      Duration drainPeriod = ring.redis() != null ? ring.drain() : Duration.ZERO;
       NodeProducer producer = new NodeProducer(new NodeProducer.Parts(self::get, allocator, objects,
           disk, memory, new DeferredMembership(members), ring.replicas(), peers, serving,
-          streamExecutor, new DatasetLister(stores, config.freshness())));
-      Location listen = Location.forGrpcInsecure(config.host(), config.port());
-      server = started(started, FlightServer.builder(allocator, listen, producer)
-          .middleware(NodeMetrics.KEY, metrics.middleware()).build());
+          streamExecutor, new DatasetLister(stores, config.freshness()),
+          new AdminActions.Settings(stores, config.missThreads(), drainPeriod,
+              this::closeInBackground)));
+      Location listen = security.tls() ? Location.forGrpcTls(config.host(), config.port())
+          : Location.forGrpcInsecure(config.host(), config.port());
+      // One consumer of the gRPC builder (a second hint would replace the first): the health
+      // service, and what tells each call's record its peer and a cancel.
+      Consumer<NettyServerBuilder> grpc = netty -> {
+        health.addTo(netty);
+        netty.intercept(new CallInterceptor());
+      };
+      // Each call's record, its meters and its request line (see CallRecord): the first middleware.
+      FlightServer.Builder builder = FlightServer.builder(allocator, listen, producer)
+          .transportHint("grpc.builderConsumer", grpc)
+          .middleware(CallRecord.KEY, CallRecord.factory(metrics));
+      if (security.tls()) {
+        builder.useTls(security.tlsCert().toFile(), security.tlsKey().toFile());
+      }
+      if (tokens != null) {
+        builder.middleware(TokenAuth.KEY, TokenAuth.factory(tokens, CallRecord.refusals(metrics)));
+      }
+      server = started(started, builder.build());
       server.start();
       location = config.advertise() != null
           ? new Location(config.advertise())
+          : security.tls() ? Location.forGrpcTls(config.host(), server.getPort())
           : Location.forGrpcInsecure(config.host(), server.getPort());
       id = config.id() != null ? config.id() : config.host() + ":" + server.getPort();
       Member member = new Member(id, location.getUri().toString(), ring.weight());
       self.set(member);
-      membership = joinRing(ring, member);
+      membership = joinRing(ring, security.redis(), member);
       started.add(membership);
       members.set(membership);
       drain = ring.drain();
       metrics.bind(disk, memory, allocator, streams, producer, membership);
       metricsPort = metrics.serve(config.host(), config.metricsPort());
+      // The disk cache was loaded above, and joinRing waited (up to the liveness timeout) for a
+      // complete ring view.
+      health.servingOnceViewed(membership);
     } catch (Exception e) {
       Collections.reverse(started);
       AutoCloseables.close(e, started);
       throw e;
     }
-    LOG.info("node {} serving at {} (cache {} of {} bytes in {}; ring: {})", id, location,
-        disk.usedBytes(), disk.capacityBytes(), config.cacheDir(), membership.source());
+    NodeConfig.Security security = config.security();
+    LOG.info("node {} serving at {} (cache {} of {} bytes in {}; ring: {}; {})", id, location,
+        disk.usedBytes(), disk.capacityBytes(), config.cacheDir(), membership.source(),
+        security.tokenFile() != null ? "tokens from " + security.tokenFile()
+            : "no token needed: open to anyone who reaches the port");
+    if (security.tokenFile() != null && !security.tls()) {
+      LOG.warn("tokens are checked but travel in clear text: serve TLS (--tls-cert, --tls-key) "
+          + "where the network is not trusted");
+    }
   }
 
-  private static Membership joinRing(NodeConfig.Ring ring, Member self) {
+  /**
+   * How the node calls its peers: trusting {@code --tls-ca} (else its own certificate chain) and
+   * sending its token file's peer token, asked at each call so that a reload applies.
+   */
+  private static ClientSecurity peerSecurity(NodeConfig.Security security, TokenStore tokens) {
+    if (tokens != null && !tokens.hasPeerToken()) {
+      LOG.warn("{} has no node or admin token: this node cannot call its peers' internal actions "
+          + "(it then reads the objects it does not own itself)", security.tokenFile());
+    }
+    ClientSecurity peers = tokens != null ? ClientSecurity.none().withToken(tokens::peerToken)
+        : ClientSecurity.none();
+    return security.peerCa() != null ? peers.withTrustedCertificates(security.peerCa()) : peers;
+  }
+
+  private static Membership joinRing(NodeConfig.Ring ring, RedisAuth redisAuth, Member self) {
     if (ring.redis() == null) {
       List<Member> members = new ArrayList<>(ring.staticMembers());
       members.removeIf(m -> m.id().equals(self.id()));
       members.add(self);
       return new StaticMembership(members);
     }
-    RedisMembership membership = RedisMembership.watch(
-        new RedisMembership.Settings(ring.redis(), ring.cluster(), ring.livenessTimeout()));
+    RedisMembership membership = RedisMembership.watch(new RedisMembership.Settings(ring.redis(),
+        ring.cluster(), ring.livenessTimeout(), redisAuth));
     membership.join(self);
     // Serve from a complete view: until the first read of the members, this node knows only
     // itself and would answer GetFlightInfo with itself as every path's only owner.
     try {
       if (!membership.awaitView(ring.livenessTimeout())) {
         LOG.warn("no ring view from Redis at {} within {} ms; serving with this node alone until "
-            + "it answers", ring.redis(), ring.livenessTimeout().toMillis());
+            + "it answers", RedisAuth.redact(ring.redis()), ring.livenessTimeout().toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -170,11 +233,32 @@ public final class Node implements AutoCloseable {
       throw new IllegalArgumentException("--memory-size must be >= 0 and --batch-rows, "
           + "--batch-bytes and --max-streams > 0; got " + serving);
     }
+    checkSecurity(config);
     if (config.advertise() == null && isWildcard(config.host())) {
       throw new IllegalArgumentException("listening on " + config.host() + " needs --advertise: "
-          + "the address clients should use, such as grpc+tcp://node1.example.com:8815");
+          + "the address clients should use, such as "
+          + (config.security().tls() ? "grpc+tls" : "grpc+tcp") + "://node1.example.com:8815");
     }
     return new Node(config);
+  }
+
+  /** Refuses half or wrong TLS settings before anything starts, saying what to fix. */
+  private static void checkSecurity(NodeConfig config) {
+    NodeConfig.Security security = config.security();
+    if ((security.tlsCert() == null) != (security.tlsKey() == null)) {
+      throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key; got only "
+          + (security.tlsCert() != null ? "--tls-cert" : "--tls-key"));
+    }
+    if (security.tls()) {
+      TlsFiles.check(security.tlsCert(), security.tlsKey());
+      if (config.advertise() != null && !"grpc+tls".equals(config.advertise().getScheme())) {
+        throw new IllegalArgumentException("--advertise " + config.advertise() + ": a node "
+            + "serving TLS is reached at a grpc+tls:// location");
+      }
+    }
+    if (security.tlsCa() != null) {
+      TlsFiles.certificates(security.tlsCa(), "--tls-ca");
+    }
   }
 
   private static boolean isWildcard(String host) {
@@ -220,22 +304,47 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Leaves the ring, keeps serving for the drain period so that clients see it go, then stops
-   * taking calls, finishes the running streams, and closes everything. Closing the allocator fails
-   * loudly if any Arrow memory leaked.
+   * Reports NOT_SERVING to health checks, leaves the ring, keeps serving for the drain period so
+   * that clients see it go, then stops taking calls, finishes the running streams, and closes
+   * everything. Closing the allocator fails loudly if any Arrow memory leaked. Only the first call
+   * does it; a later one (the shutdown hook after a drain action) waits until it is done.
    */
   @Override
   public void close() throws Exception {
-    if (membership instanceof RedisMembership redis) {
-      redis.close(true);
-      if (!drain.isZero()) {
-        Thread.sleep(drain.toMillis());
-      }
-    } else {
-      membership.close();
+    if (!closing.compareAndSet(false, true)) {
+      closed.await();
+      return;
     }
-    stop();
-    LOG.info("node {} stopped", id);
+    try {
+      health.draining(); // first: health checkers stop sending clients here before the ring does
+      if (membership instanceof RedisMembership redis) {
+        redis.close(true);
+        if (!drain.isZero()) {
+          Thread.sleep(drain.toMillis());
+        }
+      } else {
+        membership.close();
+      }
+      stop();
+      LOG.info("node {} stopped", id);
+    } finally {
+      closed.countDown();
+    }
+  }
+
+  /**
+   * The drain action's way out: {@link #close} on a thread of its own, so that the action's answer
+   * leaves first; {@code awaitTermination} returns when the server has stopped.
+   */
+  private void closeInBackground() {
+    Thread closer = new Thread(() -> {
+      try {
+        close();
+      } catch (Exception e) {
+        LOG.error("node {} did not stop cleanly after a drain", id, e);
+      }
+    }, "istziio-drain");
+    closer.start();
   }
 
   /**
@@ -243,17 +352,26 @@ public final class Node implements AutoCloseable {
    * other members drop this one when its liveness entry runs out.
    */
   public void halt() throws Exception {
-    if (membership instanceof RedisMembership redis) {
-      redis.close(false);
+    if (!closing.compareAndSet(false, true)) {
+      closed.await();
+      return;
     }
-    server.shutdown(); // no new calls
-    streamExecutor.shutdownNow(); // running streams end with UNAVAILABLE
-    server.close();
-    stop();
-    LOG.info("node {} halted", id);
+    try {
+      if (membership instanceof RedisMembership redis) {
+        redis.close(false);
+      }
+      server.shutdown(); // no new calls
+      streamExecutor.shutdownNow(); // running streams end with UNAVAILABLE
+      server.close();
+      stop();
+      LOG.info("node {} halted", id);
+    } finally {
+      closed.countDown();
+    }
   }
 
   private void stop() throws Exception {
+    health.stopped(); // before the shutdown, so that health watchers hear it while connected
     server.shutdown(); // no new calls; running streams finish, their downloads included
     if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
       LOG.warn("calls still running after 10 s; closing anyway");

@@ -1,6 +1,7 @@
 package io.istziio.server;
 
 import io.istziio.ring.Member;
+import io.istziio.ring.RedisAuth;
 import io.istziio.server.store.S3ObjectStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -26,18 +27,23 @@ import java.util.List;
  * @param s3 the S3 client's settings
  * @param ring how the node finds the other members
  * @param metricsPort the HTTP port of the node's Prometheus page, /metrics; 0 serves none
+ * @param security TLS, tokens and what Redis needs ({@link Security#none()}: none of them)
  */
 public record NodeConfig(
     String id, String host, int port, URI advertise, Path localRoot, Path cacheDir,
     long cacheBytes, Duration freshness, int missThreads, Serving serving,
-    S3ObjectStore.Config s3, Ring ring, int metricsPort) {
+    S3ObjectStore.Config s3, Ring ring, int metricsPort, Security security) {
+
+  public NodeConfig {
+    security = security == null ? Security.none() : security;
+  }
 
   /** A node that serves no metrics page ({@code metricsPort} 0). */
   public NodeConfig(String id, String host, int port, URI advertise, Path localRoot, Path cacheDir,
       long cacheBytes, Duration freshness, int missThreads, Serving serving,
       S3ObjectStore.Config s3, Ring ring) {
     this(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness, missThreads,
-        serving, s3, ring, 0);
+        serving, s3, ring, 0, Security.none());
   }
 
   /**
@@ -128,6 +134,63 @@ public record NodeConfig(
     public Ring withDrain(Duration duration) {
       return new Ring(redis, cluster, livenessTimeout, weight, replicas, duration, staticMembers);
     }
+
+    /** Without the Redis URI's password. */
+    @Override
+    public String toString() {
+      return "Ring[redis=" + RedisAuth.redact(redis) + ", cluster=" + cluster
+          + ", livenessTimeout=" + livenessTimeout + ", weight=" + weight + ", replicas=" + replicas
+          + ", drain=" + drain + ", staticMembers=" + staticMembers + "]";
+    }
+  }
+
+  /**
+   * How the node protects its calls.
+   *
+   * @param tlsCert the PEM certificate chain the node serves TLS with (its certificate first);
+   *     null: plaintext
+   * @param tlsKey the unencrypted PKCS#8 PEM key of that certificate; null exactly when
+   *     {@code tlsCert} is
+   * @param tlsCa the PEM CA bundle the node checks its peers' certificates against; null: the
+   *     node's own {@code tlsCert} chain when it serves TLS, else the JVM's trust store
+   * @param tokenFile the bearer tokens every call must carry, one per line ({@link
+   *     io.istziio.client.protocol.TokenFile}); null: calls need no token
+   * @param redis the Redis password and CA bundle for {@code rediss://}
+   */
+  public record Security(Path tlsCert, Path tlsKey, Path tlsCa, Path tokenFile, RedisAuth redis) {
+
+    public Security {
+      redis = redis == null ? RedisAuth.NONE : redis;
+    }
+
+    public static Security none() {
+      return new Security(null, null, null, null, RedisAuth.NONE);
+    }
+
+    public boolean tls() {
+      return tlsCert != null;
+    }
+
+    /** The CA bundle for peer calls: {@link #tlsCa}, else the node's own chain; null: JVM's. */
+    public Path peerCa() {
+      return tlsCa != null ? tlsCa : tlsCert;
+    }
+
+    public Security withTls(Path cert, Path key) {
+      return new Security(cert, key, tlsCa, tokenFile, redis);
+    }
+
+    public Security withTlsCa(Path ca) {
+      return new Security(tlsCert, tlsKey, ca, tokenFile, redis);
+    }
+
+    public Security withTokenFile(Path file) {
+      return new Security(tlsCert, tlsKey, tlsCa, file, redis);
+    }
+
+    public Security withRedis(RedisAuth auth) {
+      return new Security(tlsCert, tlsKey, tlsCa, tokenFile, auth);
+    }
   }
 
   /** A node on loopback at a free port: the settings tests and embedded use start from. */
@@ -139,22 +202,22 @@ public record NodeConfig(
 
   public NodeConfig withLocalRoot(Path root) {
     return new NodeConfig(id, host, port, advertise, root, cacheDir, cacheBytes, freshness,
-        missThreads, serving, s3, ring, metricsPort);
+        missThreads, serving, s3, ring, metricsPort, security);
   }
 
   public NodeConfig withS3(S3ObjectStore.Config config) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, serving, config, ring, metricsPort);
+        missThreads, serving, config, ring, metricsPort, security);
   }
 
   public NodeConfig withFreshness(Duration newFreshness) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, newFreshness,
-        missThreads, serving, s3, ring, metricsPort);
+        missThreads, serving, s3, ring, metricsPort, security);
   }
 
   public NodeConfig withServing(Serving newServing) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, newServing, s3, ring, metricsPort);
+        missThreads, newServing, s3, ring, metricsPort, security);
   }
 
   public NodeConfig withBatchRows(long rows) {
@@ -167,16 +230,26 @@ public record NodeConfig(
 
   public NodeConfig withId(String newId) {
     return new NodeConfig(newId, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, serving, s3, ring, metricsPort);
+        missThreads, serving, s3, ring, metricsPort, security);
   }
 
   public NodeConfig withRing(Ring newRing) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, serving, s3, newRing, metricsPort);
+        missThreads, serving, s3, newRing, metricsPort, security);
+  }
+
+  public NodeConfig withAdvertise(URI location) {
+    return new NodeConfig(id, host, port, location, localRoot, cacheDir, cacheBytes, freshness,
+        missThreads, serving, s3, ring, metricsPort, security);
+  }
+
+  public NodeConfig withSecurity(Security newSecurity) {
+    return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
+        missThreads, serving, s3, ring, metricsPort, newSecurity);
   }
 
   public NodeConfig withMetricsPort(int newPort) {
     return new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes, freshness,
-        missThreads, serving, s3, ring, newPort);
+        missThreads, serving, s3, ring, newPort, security);
   }
 }

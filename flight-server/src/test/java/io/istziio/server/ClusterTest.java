@@ -3,6 +3,8 @@ package io.istziio.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.istziio.client.ClientSecurity;
+import io.istziio.client.FlightClientPool;
 import io.istziio.client.IstziioClient;
 import io.istziio.client.ReadResult;
 import io.istziio.client.protocol.ReadTicket;
@@ -58,13 +60,37 @@ class ClusterTest extends NodeTestBase {
     NodeConfig.Ring ring = NodeConfig.Ring.standalone()
         .withRedis(redis, "test", LIVENESS).withReplicas(2);
     return start(NodeConfig.loopback(tmp.resolve("cache-" + id), 64 << 20).withS3(s3.config())
-        .withId(id).withRing(ring));
+        .withId(id).withRing(ring).withSecurity(nodeSecurity()));
   }
 
-  private IstziioClient client(String redis) {
-    IstziioClient client = IstziioClient.connectRedis(redis, "test", 2);
+  private IstziioClient client(String redis) throws Exception {
+    IstziioClient client = IstziioClient.connectRedis(redis, "test", 2, clientSecurity())
+        .withStallTimeout(stallTimeout());
     track(client);
     return client;
+  }
+
+  // Hooks for a variant of these tests with TLS and tokens (SecureClusterTest): the Redis the
+  // nodes share, and how nodes and clients protect their calls. Here: none of it.
+
+  RedisProcess startRedis() throws Exception {
+    return RedisProcess.start();
+  }
+
+  RedisCluster startRedisCluster() throws Exception {
+    return RedisCluster.start(3);
+  }
+
+  NodeConfig.Security nodeSecurity() throws Exception {
+    return NodeConfig.Security.none();
+  }
+
+  ClientSecurity clientSecurity() throws Exception {
+    return ClientSecurity.none();
+  }
+
+  Duration stallTimeout() {
+    return IstziioClient.DEFAULT_STALL_TIMEOUT;
   }
 
   private static Set<String> ids(RingView view) {
@@ -99,7 +125,7 @@ class ClusterTest extends NodeTestBase {
 
   @Test
   void everyFileIsServedByItsPrimaryWithNoRedirection() throws Exception {
-    try (RedisProcess redis = RedisProcess.start()) {
+    try (RedisProcess redis = startRedis()) {
       everyFileIsServedByItsPrimary(redis.uri());
     }
   }
@@ -110,7 +136,7 @@ class ClusterTest extends NodeTestBase {
    */
   @Test
   void aStartedNodeAlreadySeesTheMembersBeforeIt() throws Exception {
-    try (RedisProcess redis = RedisProcess.start()) {
+    try (RedisProcess redis = startRedis()) {
       Node first = node(redis.uri(), "n1");
       Node second = node(redis.uri(), "n2");
       assertEquals(Set.of("n1", "n2"), ids(second.membership().view()),
@@ -121,7 +147,7 @@ class ClusterTest extends NodeTestBase {
 
   @Test
   void theSameRingWorksOnARedisCluster() throws Exception {
-    try (RedisCluster redis = RedisCluster.start(3)) {
+    try (RedisCluster redis = startRedisCluster()) {
       everyFileIsServedByItsPrimary(redis.uri());
     }
   }
@@ -146,15 +172,24 @@ class ClusterTest extends NodeTestBase {
 
     // GetFlightInfo on any node names the owners, primary first, as the client computes them.
     RingView view = client.view();
+    // Through a pool, which speaks TLS and sends the token when the variant asks for them.
+    FlightClientPool flights = track(new FlightClientPool(clientAllocator(), clientSecurity()));
     for (Node asked : nodes) {
-      try (FlightClient flight = FlightClient.builder(clientAllocator(), asked.location()).build()) {
-        for (String path : paths.subList(0, 6)) {
-          FlightInfo info = flight.getInfo(FlightDescriptor.path(path));
-          List<Location> expected = view.owners(path, 2).stream()
-              .map(m -> new Location(java.net.URI.create(m.location()))).toList();
-          assertEquals(expected, info.getEndpoints().get(0).getLocations(), path + " asked of " + asked.id());
-          assertEquals(FILE_ROWS, info.getRecords());
-        }
+      FlightClient flight = flights.get(asked.location());
+      for (String path : paths.subList(0, 6)) {
+        FlightInfo info = flight.getInfo(FlightDescriptor.path(path));
+        List<Location> expected = view.owners(path, 2).stream()
+            .map(m -> new Location(java.net.URI.create(m.location()))).toList();
+        assertEquals(expected, info.getEndpoints().get(0).getLocations(), path + " asked of " + asked.id());
+        assertEquals(FILE_ROWS, info.getRecords());
+      }
+    }
+    // A node asked about a path it does not own asked the owner (owner-flight-info, a call between
+    // nodes) instead of downloading the object itself: no node holds a file it does not own.
+    for (Node node : nodes) {
+      for (io.istziio.server.cache.DiskCache.Entry entry : node.disk().snapshot("")) {
+        assertTrue(view.owners(entry.key().path(), 2).stream().anyMatch(m -> m.id().equals(node.id())),
+            node.id() + " downloaded " + entry.key().path() + ", which it does not own");
       }
     }
     RingState ring = client.ring(nodes.get(0).uri().toString());
@@ -164,7 +199,7 @@ class ClusterTest extends NodeTestBase {
 
   @Test
   void aCrashedNodeIsRoutedAroundWithoutAFailedRead() throws Exception {
-    try (RedisProcess redis = RedisProcess.start()) {
+    try (RedisProcess redis = startRedis()) {
       Node n1 = node(redis.uri(), "n1");
       Node n2 = node(redis.uri(), "n2");
       Node n3 = node(redis.uri(), "n3");
@@ -211,7 +246,7 @@ class ClusterTest extends NodeTestBase {
 
   @Test
   void aFourthNodeTakesAboutAQuarterOfTheFiles() throws Exception {
-    try (RedisProcess redis = RedisProcess.start()) {
+    try (RedisProcess redis = startRedis()) {
       node(redis.uri(), "n1");
       node(redis.uri(), "n2");
       node(redis.uri(), "n3");
@@ -243,7 +278,7 @@ class ClusterTest extends NodeTestBase {
 
   @Test
   void readsGoOnThroughARedisOutageAndMembershipRecovers() throws Exception {
-    try (RedisProcess redis = RedisProcess.start()) {
+    try (RedisProcess redis = startRedis()) {
       List<Node> nodes = List.of(node(redis.uri(), "n1"), node(redis.uri(), "n2"), node(redis.uri(), "n3"));
       IstziioClient client = client(redis.uri());
       waitUntil(() -> client.view().members().size() == 3, Duration.ofSeconds(10));

@@ -163,13 +163,13 @@ class MetricsTest extends NodeTestBase {
         .get("x").samples.get(0).value);
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
   }
 
-  private static String scrape(Node node) {
+  static String scrape(Node node) {
     try {
       HttpResponse<String> response = get(node.metricsPort());
       assertEquals(200, response.statusCode());
@@ -185,7 +185,7 @@ class MetricsTest extends NodeTestBase {
         .GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static double value(Map<String, Family> page, String name, Map<String, String> labels) {
+  static double value(Map<String, Family> page, String name, Map<String, String> labels) {
     for (Family family : page.values()) {
       for (Sample s : family.samples) {
         if (s.name.equals(name) && s.labels.entrySet().containsAll(labels.entrySet())

@@ -91,6 +91,34 @@ abstract class NodeTestBase {
     }
   }
 
+  /**
+   * Nodes that know each other from a static member list (no Redis), each on a free loopback port
+   * with a cache of its own under the test's directory.
+   */
+  List<Node> staticCluster(List<String> ids, int replicas, long cacheBytes) throws Exception {
+    List<io.istziio.ring.Member> members = new ArrayList<>();
+    for (String id : ids) {
+      members.add(new io.istziio.ring.Member(id, "grpc+tcp://127.0.0.1:" + freeLoopbackPort(), 1));
+    }
+    List<Node> nodes = new ArrayList<>();
+    for (io.istziio.ring.Member member : members) {
+      NodeConfig base = config(cacheBytes);
+      int port = java.net.URI.create(member.location()).getPort();
+      NodeConfig.Ring ring = new NodeConfig.Ring(null, "default",
+          java.time.Duration.ofSeconds(3), 1, replicas, java.time.Duration.ZERO, members);
+      nodes.add(start(new NodeConfig(member.id(), base.host(), port, null, null,
+          tmp.resolve("cache-" + member.id()), base.cacheBytes(), base.freshness(),
+          base.missThreads(), base.serving(), base.s3(), ring)));
+    }
+    return nodes;
+  }
+
+  static int freeLoopbackPort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
   Node start(NodeConfig config) throws Exception {
     Node node = Node.start(config);
     opened.add(node);

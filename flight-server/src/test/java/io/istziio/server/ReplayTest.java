@@ -178,6 +178,6 @@ class ReplayTest extends NodeTestBase {
 
     run = cli("replay", traceFile.toString(), "--manifest", manifest.toString(), "--node", "grpc+tcp://127.0.0.1:1");
     assertTrue(run.exit() != 0);
-    assertTrue(run.err().contains("cannot reach any istziio node at grpc+tcp://127.0.0.1:1"), run.err());
+    assertTrue(run.err().contains("cannot reach the node at grpc+tcp://127.0.0.1:1"), run.err());
   }
 }

@@ -65,12 +65,32 @@ public final class RedisMembership implements Membership {
    *     will do, the cluster is detected
    * @param cluster the istziio cluster's name: several clusters can share one Redis
    * @param livenessTimeout how long a member that stops renewing stays in the ring
+   * @param auth the password and the CA bundle for {@code rediss://} ({@link RedisAuth#NONE}:
+   *     neither)
    */
-  public record Settings(String uri, String cluster, Duration livenessTimeout) {
+  public record Settings(String uri, String cluster, Duration livenessTimeout, RedisAuth auth) {
     public Settings {
       if (cluster == null || cluster.isBlank() || cluster.contains("{") || cluster.contains("}")) {
         throw new IllegalArgumentException("cluster name must be non-blank and without braces: " + cluster);
       }
+      auth = auth == null ? RedisAuth.NONE : auth;
+    }
+
+    /** Settings for a Redis that needs no password and, if TLS, has a certificate the JVM trusts. */
+    public Settings(String uri, String cluster, Duration livenessTimeout) {
+      this(uri, cluster, livenessTimeout, RedisAuth.NONE);
+    }
+
+    /** The URI without any password it may hold, for logs. */
+    String shown() {
+      return RedisAuth.redact(uri);
+    }
+
+    /** Without the URI's password. */
+    @Override
+    public String toString() {
+      return "Settings[uri=" + shown() + ", cluster=" + cluster + ", livenessTimeout="
+          + livenessTimeout + ", auth=" + auth + "]";
     }
   }
 
@@ -168,7 +188,7 @@ public final class RedisMembership implements Membership {
       }
       refresh();
       if (!reachable && outageLogged) {
-        LOG.info("Redis at {} is reachable again; ring view at epoch {}", settings.uri(), view.epoch());
+        LOG.info("Redis at {} is reachable again; ring view at epoch {}", settings.shown(), view.epoch());
       }
       if (!reachable) {
         graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
@@ -179,7 +199,7 @@ public final class RedisMembership implements Membership {
       reachable = false;
       if (!outageLogged) {
         LOG.warn("Redis at {} cannot be reached ({}); keeping the ring view of epoch {} with {} "
-            + "members until it returns", settings.uri(), e.getMessage(), view.epoch(), view.members().size());
+            + "members until it returns", settings.shown(), e.getMessage(), view.epoch(), view.members().size());
         outageLogged = true;
       }
     } finally {
@@ -189,16 +209,18 @@ public final class RedisMembership implements Membership {
 
   /** Connects everything or nothing: a half-made connection would leak a client per retry. */
   private void connect() {
-    RedisURI uri = RedisURI.create(settings.uri());
+    RedisURI uri = settings.auth().apply(settings.uri());
     uri.setTimeout(Duration.ofSeconds(1));
+    io.lettuce.core.SslOptions ssl = settings.auth().sslOptions();
     AbstractRedisClient made = null;
     StatefulConnection<String, String> madeConnection = null;
     StatefulRedisPubSubConnection<String, String> madePubSub = null;
     try {
       RedisClient probe = RedisClient.create(uri);
       made = probe;
-      probe.setOptions(ClientOptions.builder()
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+      ClientOptions.Builder options = ClientOptions.builder()
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+      probe.setOptions((ssl != null ? options.sslOptions(ssl) : options).build());
       StatefulRedisConnection<String, String> standalone = probe.connect();
       madeConnection = standalone;
       if (standalone.sync().info("cluster").contains("cluster_enabled:1")) {
@@ -206,8 +228,9 @@ public final class RedisMembership implements Membership {
         probe.shutdown(Duration.ZERO, Duration.ZERO);
         RedisClusterClient cluster = RedisClusterClient.create(uri);
         made = cluster;
-        cluster.setOptions(ClusterClientOptions.builder()
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        ClusterClientOptions.Builder clusterOptions = ClusterClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        cluster.setOptions((ssl != null ? clusterOptions.sslOptions(ssl) : clusterOptions).build());
         StatefulRedisClusterConnection<String, String> clustered = cluster.connect();
         madeConnection = clustered;
         use(clustered.sync(), clustered.sync(), clustered.sync(), clustered.sync());
@@ -299,7 +322,7 @@ public final class RedisMembership implements Membership {
       epoch = strings.incrby(epochKey, current.epoch() - epoch + 1);
       graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
       LOG.info("Redis at {} lost the ring (epoch {} < {}); keeping the members of the last view "
-          + "while they re-register", settings.uri(), epochText, current.epoch());
+          + "while they re-register", settings.shown(), epochText, current.epoch());
     }
     Member joined = self;
     if (joined != null && members.stream().noneMatch(m -> m.id().equals(joined.id()))) {

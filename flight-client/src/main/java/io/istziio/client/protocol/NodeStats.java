@@ -23,12 +23,15 @@ package io.istziio.client.protocol;
  *     that looked an object up; 0 before the first
  * @param nativeAllocatedBytes memory Arrow Dataset's native scanners hold right now, in this
  *     node's process
+ * @param pinnedEntries cached copies pinned in the disk tier ({@link Actions#PIN}), which size
+ *     pressure never evicts
+ * @param pinnedBytes their bytes on disk, part of {@code cacheUsedBytes}
  */
 public record NodeStats(
     String node, String location, long cacheCapacityBytes, long cacheUsedBytes, long cacheEntries,
     long hits, long misses, long bypasses, long downloads, long evictions,
     long arrowAllocatedBytes, long misroutedDoGets, Memory memory, double hitRatio,
-    long nativeAllocatedBytes) {
+    long nativeAllocatedBytes, long pinnedEntries, long pinnedBytes) {
 
   /**
    * The memory tier: decoded Arrow batches of hot files.

@@ -26,6 +26,9 @@ final class CachedFile {
   private final Runnable deleter;
   private final AtomicInteger refs = new AtomicInteger(1);
   private volatile boolean retired; // set before the index's reference is released, never cleared
+  // Changed only inside the index's atomic operation on this key while the index maps the key to
+  // this object (so never after it left the index); volatile for the weigher and victim filters.
+  private volatile boolean pinned;
   private AutoCloseable attachment; // guarded by this
   private boolean gone; // guarded by this: the last reference went, no attachment may be opened
 
@@ -146,6 +149,16 @@ final class CachedFile {
   /** Deletes the file after a successful {@link #tryClaimIdle}, outside the index's lock. */
   void deleteClaimed() {
     lastReferenceGone();
+  }
+
+  /** Whether the copy is pinned: never a victim of size pressure (see DiskCache). */
+  boolean pinned() {
+    return pinned;
+  }
+
+  /** Only inside the index's atomic operation on this key, while the index maps it to this object. */
+  void pinned(boolean value) {
+    pinned = value;
   }
 
   /** True when only the cache index holds the file, so evicting it frees its bytes at once. */

@@ -17,8 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -47,6 +53,11 @@ import org.slf4j.LoggerFactory;
  *       with its last reader; if even that does not fit on the disk, the request gets
  *       RESOURCE_EXHAUSTED naming the cache disk.
  *   <li>Victims are taken in Caffeine's eviction order (W-TinyLFU), skipping files being read.
+ *   <li>Pinned paths ({@link #pin}, kept in {@code pins.json}) are never victims of size pressure:
+ *       Caffeine weighs their copies 0 and {@link #reserve} skips them, while their bytes still
+ *       count against the bound, so a cache full of pins admits nothing more (misses are served
+ *       from scratch copies) rather than overshoot.
+ *   <li>The bound changes at run time ({@link #resize}), evicting down at once.
  *   <li>Each admitted file has a JSON sidecar naming its key, written after the data: on restart
  *       the index is rebuilt from the complete pairs and everything else is deleted.
  * </ul>
@@ -66,6 +77,8 @@ public final class DiskCache implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DATA = ".parquet";
   private static final String SIDECAR = ".json";
+  /** The pinned paths, beside objects/ in the cache directory. */
+  public static final String PINS = "pins.json";
   private static final AtomicLong COPIES = new AtomicLong();
 
   /** The sidecar of an admitted file. */
@@ -82,7 +95,8 @@ public final class DiskCache implements AutoCloseable {
   private final Path objects;
   private final Path partials;
   private final Path scratch;
-  private final long capacity;
+  // Written by resize() under the pinning and admission locks; read anywhere.
+  private volatile long capacity;
   private final Executor missExecutor;
   private final LongSupplier usableSpace;
   private final long blockSize;
@@ -108,6 +122,16 @@ public final class DiskCache implements AutoCloseable {
   private final LongAdder downloadedBytes = new LongAdder();
   private final Map<String, LongAdder> downloadFailures = new ConcurrentHashMap<>();
   private final LongAdder evictions = new LongAdder();
+  private final PinnedPaths pins;
+  // Serializes pin, unpin and resize (taken before admission, never after it), so that a pin
+  // set change and the marking of its copies are one step, and resize's check of the pinned
+  // bytes holds until the bound is set.
+  private final Object pinning = new Object();
+  // The pinned copies in the index. A copy's pinned flag changes only inside the index's atomic
+  // operation on its key while mapped (markPinned); whoever removes a copy from the index
+  // subtracts it (unindexed), as with the index's reference.
+  private final AtomicLong pinnedBytes = new AtomicLong();
+  private final AtomicLong pinnedEntries = new AtomicLong();
   private volatile boolean closed;
 
   /**
@@ -132,13 +156,16 @@ public final class DiskCache implements AutoCloseable {
     this.capacity = capacity;
     this.missExecutor = missExecutor;
     // The byte bound is enforced by reserve(); Caffeine's own bound only orders the victims, so it
-    // is set to the same capacity and never trips first.
+    // is set to the same capacity and never trips first (but for resize, below). A pinned copy
+    // weighs 0, which Caffeine never evicts by size; marking re-weighs it (markPinned).
     this.index = Caffeine.newBuilder()
         .maximumWeight(capacity)
-        .weigher((CacheKey key, CachedFile file) -> (int) Math.min(file.footprint(), Integer.MAX_VALUE))
+        .weigher((CacheKey key, CachedFile file) ->
+            file.pinned() ? 0 : (int) Math.min(file.footprint(), Integer.MAX_VALUE))
         // Runs inside Caffeine's atomic removal of the entry, so it removed this very file.
         .evictionListener((CacheKey key, CachedFile file, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
           if (file != null) {
+            unindexed(file);
             evictions.increment();
             file.release();
           }
@@ -162,6 +189,7 @@ public final class DiskCache implements AutoCloseable {
       };
       deleteContents(partials);
       deleteContents(scratch);
+      pins = new PinnedPaths(directory.resolve(PINS)); // before reload, which marks their copies
       reload();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the cache directory " + directory, e);
@@ -214,6 +242,7 @@ public final class DiskCache implements AutoCloseable {
   public void invalidate(CacheKey key) {
     CachedFile file = index.asMap().remove(key);
     if (file != null) {
+      unindexed(file);
       file.release(); // the index's reference: we removed this file, so nobody else releases it
     }
   }
@@ -304,7 +333,7 @@ public final class DiskCache implements AutoCloseable {
       Files.move(metaPart, meta, StandardCopyOption.ATOMIC_MOVE);
       CachedFile file = admittedFile(key, data, meta, footprint);
       file.tryRetain(1); // the index's reference; the first one is the caller's
-      CachedFile previous = index.asMap().put(key, file);
+      CachedFile previous = index(key, file);
       if (previous != null) {
         previous.release(); // the index's reference on the copy this put removed
       }
@@ -373,6 +402,9 @@ public final class DiskCache implements AutoCloseable {
       return false;
     }
     synchronized (admission) {
+      if (bytes > capacity - pinnedBytes.get()) {
+        return false; // pinned copies hold the rest: evicting the others would not make room
+      }
       if (diskFree() + reclaimable() < diskBytes) {
         return false; // even emptying the cache would not make room: keep what it holds
       }
@@ -418,7 +450,7 @@ public final class DiskCache implements AutoCloseable {
 
   private boolean evictColdestIdle() {
     Optional<Policy.CacheEntry<CacheKey, CachedFile>> victim = evictionOrder.coldest(
-        entries -> entries.filter(e -> e.getValue().idle()).findFirst());
+        entries -> entries.filter(e -> e.getValue().idle() && !e.getValue().pinned()).findFirst());
     if (victim.isEmpty()) {
       return false;
     }
@@ -431,7 +463,7 @@ public final class DiskCache implements AutoCloseable {
     // either a reader retained it first and it stays, or no reader can retain it any more.
     boolean[] claimed = {false};
     index.asMap().computeIfPresent(key, (k, current) -> {
-      if (current != file || !file.tryClaimIdle()) {
+      if (current != file || file.pinned() || !file.tryClaimIdle()) {
         return current;
       }
       claimed[0] = true;
@@ -476,7 +508,7 @@ public final class DiskCache implements AutoCloseable {
       if (name.startsWith(key.fileName() + "-") && Files.size(data) == sidecar.size()) {
         long footprint = sidecar.size() + bytes.length;
         usedBytes.addAndGet(footprint);
-        CachedFile previous = index.asMap().put(key, admittedFile(key, data, meta, footprint));
+        CachedFile previous = index(key, admittedFile(key, data, meta, footprint));
         restored.put(key.path(), new ObjectVersion(key.etag(), sidecar.size()));
         if (previous != null) {
           previous.release(); // two copies of one key survived a crash: keep one
@@ -491,8 +523,182 @@ public final class DiskCache implements AutoCloseable {
     return false;
   }
 
+  /** The bound in bytes: {@code --cache-size}, or what {@link #resize} set since. */
   public long capacityBytes() {
     return capacity;
+  }
+
+  /**
+   * Maps {@code key} to {@code file} in the index, marked pinned if its path is; returns the copy
+   * it replaced, whose index reference the caller releases, or null. The pin set is read inside
+   * the index's atomic operation on the key, so a concurrent pin or unpin of the path either
+   * finds this copy in its scan or is seen here.
+   */
+  private CachedFile index(CacheKey key, CachedFile file) {
+    CachedFile[] replaced = {null};
+    index.asMap().compute(key, (k, current) -> {
+      if (current != null) {
+        unindexed(current);
+        replaced[0] = current;
+      }
+      markPinned(file, pins.contains(k.path()));
+      return file;
+    });
+    return replaced[0];
+  }
+
+  /** Only inside the index's atomic operation on the file's key, while the index maps it. */
+  private void markPinned(CachedFile file, boolean pinned) {
+    if (file.pinned() != pinned) {
+      file.pinned(pinned);
+      long sign = pinned ? 1 : -1;
+      pinnedBytes.addAndGet(sign * file.footprint());
+      pinnedEntries.addAndGet(sign);
+    }
+  }
+
+  /** By whoever removed {@code file} from the index, once. */
+  private void unindexed(CachedFile file) {
+    if (file.pinned()) {
+      pinnedBytes.addAndGet(-file.footprint());
+      pinnedEntries.decrementAndGet();
+    }
+  }
+
+  /**
+   * Pins these paths: recorded in {@code pins.json} first, then their copies in the index are
+   * marked, and copies admitted later are marked as they enter. A pinned copy is never evicted to
+   * make room, and its bytes count against the bound. Pinning downloads nothing: the caller
+   * reads each path afterwards (a path can be pinned before anything of it is cached).
+   *
+   * @throws java.io.UncheckedIOException when pins.json cannot be written; nothing changed
+   */
+  public void pin(Collection<String> paths) {
+    synchronized (pinning) {
+      pins.add(paths);
+      mark(new HashSet<>(paths), true);
+    }
+  }
+
+  /**
+   * Unpins the pinned paths that {@code matching} selects and returns them; their copies become
+   * ordinary entries again, evicted in their turn.
+   */
+  public List<String> unpin(Predicate<String> matching) {
+    synchronized (pinning) {
+      List<String> removed = pins.remove(matching);
+      mark(new HashSet<>(removed), false);
+      return removed;
+    }
+  }
+
+  /** Marks (or unmarks) every indexed copy of these paths; Caffeine re-weighs each. */
+  private void mark(Set<String> paths, boolean pinned) {
+    if (paths.isEmpty()) {
+      return;
+    }
+    for (CacheKey key : index.asMap().keySet()) { // weakly consistent: later admissions mark themselves
+      if (paths.contains(key.path())) {
+        index.asMap().computeIfPresent(key, (k, file) -> {
+          markPinned(file, pinned);
+          return file;
+        });
+      }
+    }
+  }
+
+  public boolean isPinned(String path) {
+    return pins.contains(path);
+  }
+
+  /** Paths pinned, whether or not a copy of each is cached now. */
+  public int pinnedPaths() {
+    return pins.size();
+  }
+
+  /** Bytes on disk of the pinned copies in the index: part of {@link #usedBytes}. */
+  public long pinnedBytes() {
+    return pinnedBytes.get();
+  }
+
+  /** Copies in the index that are pinned. */
+  public long pinnedEntries() {
+    return pinnedEntries.get();
+  }
+
+  /**
+   * What {@link #evict} dropped: the keys (for the other tiers to drop too), their bytes, how many
+   * were being read (deleted when their readers finish), the pinned paths it left and, with
+   * force, the paths it unpinned.
+   */
+  public record Evicted(List<CacheKey> keys, long bytes, long inUse, List<String> skippedPinned,
+      List<String> unpinned) {}
+
+  /**
+   * Drops every copy whose path {@code matching} selects from the index, except pinned ones:
+   * with {@code force} their paths are unpinned first and they go too. A copy being read stays on
+   * disk until its last reader finishes, as with any eviction. Downloads under way are not
+   * stopped: what they fetch is admitted when they finish.
+   */
+  public Evicted evict(Predicate<String> matching, boolean force) {
+    List<String> unpinned = force ? unpin(matching) : List.of();
+    List<CacheKey> keys = new ArrayList<>();
+    Set<String> skipped = new TreeSet<>();
+    long bytes = 0;
+    long inUse = 0;
+    for (CacheKey key : index.asMap().keySet()) {
+      if (!matching.test(key.path())) {
+        continue;
+      }
+      CachedFile[] removed = {null};
+      boolean[] pinned = {false};
+      index.asMap().computeIfPresent(key, (k, file) -> {
+        if (file.pinned()) {
+          pinned[0] = true;
+          return file;
+        }
+        unindexed(file);
+        removed[0] = file;
+        return null;
+      });
+      if (pinned[0]) {
+        skipped.add(key.path());
+      } else if (removed[0] != null) {
+        keys.add(key);
+        bytes += removed[0].footprint();
+        inUse += removed[0].idle() ? 0 : 1; // refs beyond the index's: readers
+        removed[0].release(); // the index's reference: we removed it
+      }
+    }
+    return new Evicted(keys, bytes, inUse, List.copyOf(skipped), unpinned);
+  }
+
+  /**
+   * Sets the bound to {@code newCapacity} and evicts down to it at once: idle copies coldest
+   * first, then (through Caffeine's bound) copies being read, whose bytes go when their readers
+   * finish. Pinned copies stay. Returns the bound before.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a bound of 0 or
+   *     less, or below the pinned bytes
+   */
+  public long resize(long newCapacity) {
+    synchronized (pinning) {
+      synchronized (admission) {
+        long pinned = pinnedBytes.get();
+        if (newCapacity <= 0 || newCapacity < pinned) {
+          throw Errors.invalid("the disk bound must be above 0 and at least the pinned bytes "
+              + "(%d in %d copies); got %d: unpin first, or give a larger bound", pinned,
+              pinnedEntries.get(), newCapacity);
+        }
+        long old = capacity;
+        capacity = newCapacity;
+        while (usedBytes.get() > newCapacity && evictColdestIdle()) {
+          // each round drops the coldest idle, unpinned copy
+        }
+        evictionOrder.setMaximum(newCapacity);
+        return old;
+      }
+    }
   }
 
   /** Bytes on disk: admitted files, evicted files still being read, and reserved downloads. */
@@ -606,6 +812,7 @@ public final class DiskCache implements AutoCloseable {
     for (CacheKey key : List.copyOf(index.asMap().keySet())) {
       CachedFile file = index.asMap().remove(key);
       if (file != null) {
+        unindexed(file);
         file.retire(); // the index's reference, released without deleting the file
       }
     }

@@ -202,8 +202,9 @@ public final class ObjectCache {
         drop(key(path, known.version()));
         throw e;
       }
-      LOG.warn("cannot revalidate {}; serving its known version {} for another {} ms: {}", path,
-          known.version().etag(), freshnessNanos / 1_000_000, e.getMessage());
+      // The store logged the failure and its cause (one WARN); this says what the cache does.
+      LOG.info("cannot revalidate {} ({}); serving its known version {} for another {} ms", path,
+          e.status().code(), known.version().etag(), freshnessNanos / 1_000_000);
       // A new instance: Caffeine counts the next interval from now.
       return new Checked(known.version(), known.askedAt());
     }

@@ -1,7 +1,8 @@
 package io.istziio.server.flight;
 
 import io.istziio.client.protocol.ReadStats;
-import io.istziio.server.metrics.MeteredListener;
+import io.istziio.server.calls.CallRecord;
+import io.istziio.server.calls.MeteredListener;
 import io.istziio.client.protocol.ReadTicket;
 import io.istziio.client.protocol.ServedVersion;
 import io.istziio.server.Errors;
@@ -56,6 +57,8 @@ final class DoGetStream {
   private final ServerStreamListener listener;
   /** A file ticket's partition columns; null for none. */
   private final PartitionedRead partitioned;
+  /** Told how the cache answered. */
+  private final CallRecord call;
   private final BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
 
   private long scanNanos;
@@ -68,11 +71,13 @@ final class DoGetStream {
    * @param request the ticket, or a file ticket's own read ({@link PartitionedRead#file})
    * @param filter the ticket's predicate, already parsed; null for none
    * @param partitioned a file ticket's partition columns to append; null for none
+   * @param call the call's record, told how the cache answered
    */
   DoGetStream(ReadTicket request, RowFilter filter, ObjectCache objects, MemoryTier memory,
       MemoryStreams memoryStreams, BufferAllocator parent, NodeConfig.Serving serving,
-      ServerStreamListener listener, PartitionedRead partitioned) {
+      ServerStreamListener listener, PartitionedRead partitioned, CallRecord call) {
     this.partitioned = partitioned;
+    this.call = call;
     this.memoryStreams = memoryStreams;
     this.request = request;
     this.filter = filter;
@@ -88,6 +93,7 @@ final class DoGetStream {
     try {
       ObjectPath path = ObjectPath.parse(request.path());
       try (Lease lease = objects.open(path, request.version())) {
+        call.cache(outcome(lease));
         ParquetFile file = lease.attachment(local -> ParquetFile.open(parent, local, path.uri()));
         ColumnSelection selection = file.select(request.columns());
         if (partitioned != null) {
@@ -150,6 +156,15 @@ final class DoGetStream {
     MemoryStream.Origin origin = new MemoryStream.Origin(cacheOutcome(lease), lease.fetchNanos(),
         System.nanoTime() - start);
     return memoryStreams.start(decoded, origin, request, filter, partitioned, listener);
+  }
+
+  /** How the disk tier answered, for the request line. */
+  static CallRecord.Cache outcome(Lease lease) {
+    return switch (lease.outcome()) {
+      case HIT -> CallRecord.Cache.DISK_HIT;
+      case MISS -> CallRecord.Cache.MISS;
+      case BYPASS -> CallRecord.Cache.BYPASS;
+    };
   }
 
   private static String cacheOutcome(Lease lease) {

@@ -1,7 +1,7 @@
 package io.istziio.server.flight;
 
 import io.istziio.client.protocol.ReadStats;
-import io.istziio.server.metrics.MeteredListener;
+import io.istziio.server.calls.MeteredListener;
 import io.istziio.client.protocol.ServedVersion;
 import io.istziio.server.Errors;
 import io.istziio.server.dataset.PartitionColumns;

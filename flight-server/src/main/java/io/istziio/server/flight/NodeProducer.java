@@ -4,11 +4,13 @@ import io.istziio.client.FlightClientPool;
 import io.istziio.client.protocol.Actions;
 import io.istziio.client.protocol.NodeStats;
 import io.istziio.client.protocol.ReadTicket;
+import io.istziio.client.protocol.WarmRequest;
 import io.istziio.client.protocol.RingState;
 import io.istziio.ring.Member;
 import io.istziio.ring.Membership;
 import io.istziio.ring.RingView;
 import io.istziio.server.Errors;
+import io.istziio.server.security.Access;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
@@ -19,8 +21,8 @@ import io.istziio.server.dataset.PartitionFilter;
 import io.istziio.server.dataset.PartitionedRead;
 import org.apache.arrow.vector.types.pojo.Schema;
 import io.istziio.server.filter.RowFilter;
-import io.istziio.server.metrics.MeteredListener;
-import io.istziio.server.metrics.NodeMetrics;
+import io.istziio.server.calls.CallRecord;
+import io.istziio.server.calls.MeteredListener;
 import io.istziio.server.parquet.ColumnSelection;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.NativeMemory;
@@ -80,15 +82,25 @@ public final class NodeProducer extends NoOpFlightProducer {
   public record Parts(Supplier<Member> self, BufferAllocator allocator, ObjectCache objects,
       DiskCache disk, MemoryTier memory, Membership membership, int replicas,
       FlightClientPool peers, NodeConfig.Serving serving, ExecutorService streams,
-      DatasetLister datasets) {}
+      DatasetLister datasets, AdminActions.Settings admin) {}
 
   private final Parts parts;
   private final LongAdder misrouted = new LongAdder();
+  /** Whether a peer's refusal of this node's token was logged (once per node). */
+  private final java.util.concurrent.atomic.AtomicBoolean peerRefusalLogged =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final MemoryStreams memoryStreams;
+  private final AdminActions admin;
 
   public NodeProducer(Parts parts) {
     this.parts = parts;
     this.memoryStreams = new MemoryStreams(parts.allocator(), parts.serving().maxStreams());
+    LocalCopies copies = new LocalCopies(parts.objects(), parts.disk());
+    int concurrency = AdminActions.defaultConcurrency(parts.admin().missThreads());
+    Warming warming = new Warming(parts.self(), copies, parts.datasets(), parts.admin().store(),
+        this::owners, parts.peers(), concurrency);
+    this.admin = new AdminActions(parts.self(), copies, warming, parts.disk(), parts.memory(),
+        parts.datasets(), parts.admin());
   }
 
   /** Memory-tier DoGet streams being sent (they hold no stream thread). */
@@ -103,8 +115,10 @@ public final class NodeProducer extends NoOpFlightProducer {
    */
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    CallRecord call = CallRecord.of(context);
     try {
       ReadTicket request = requestOf(descriptor);
+      call.path(request.routingPath());
       RowFilter filter = RowFilter.of(request);
       if (request.isDataset()) {
         return datasetInfo(descriptor, request, filter);
@@ -117,16 +131,20 @@ public final class NodeProducer extends NoOpFlightProducer {
           return remote;
         }
       }
-      return localInfo(descriptor, request, filter, path, owners);
+      return localInfo(descriptor, request, filter, path, owners, call);
     } catch (Exception e) {
       throw Errors.toFlight(e, "GetFlightInfo " + descriptor);
     }
   }
 
+  /** @param call told how the cache answered; null when the lookup is not the call's own */
   private FlightInfo localInfo(FlightDescriptor descriptor, ReadTicket request, RowFilter filter,
-      ObjectPath path, List<Member> owners) throws Exception {
+      ObjectPath path, List<Member> owners, CallRecord call) throws Exception {
     // A miss here downloads the object, so the DoGet that follows is a hit.
     try (Lease lease = parts.objects().open(path, request.version())) {
+      if (call != null) {
+        call.cache(DoGetStream.outcome(lease));
+      }
       ParquetFile file = lease.attachment(local -> ParquetFile.open(parts.allocator(), local, path.uri()));
       PartitionedRead partitioned = request.partition() == null ? null
           : PartitionedRead.of(request, filter);
@@ -196,7 +214,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     FlightInfo described = isOwner(owners) ? null : askOwners(owners, first);
     if (described == null) {
       described = localInfo(FlightDescriptor.command(first.toJsonBytes()), first, RowFilter.of(first),
-          firstPath, owners);
+          firstPath, owners, null);
     }
     return new FlightInfo(described.getSchemaOptional().orElseThrow(), descriptor, endpoints, -1, -1);
   }
@@ -219,6 +237,16 @@ public final class NodeProducer extends NoOpFlightProducer {
         return info;
       } catch (FlightRuntimeException e) {
         FlightStatusCode code = e.status().code();
+        if (code == FlightStatusCode.UNAUTHENTICATED || code == FlightStatusCode.UNAUTHORIZED) {
+          // The owner refused this node's token, not the client's: a cluster whose token files
+          // differ. Say so in the log and serve the request here rather than fail it.
+          if (peerRefusalLogged.compareAndSet(false, true)) {
+            LOG.warn("owner {} refused this node's call ({}: {}); nodes need a node or admin "
+                + "token that their peers' --token-file holds. Reading objects it does not own "
+                + "here until then (logged once)", owner.id(), code, e.status().description());
+          }
+          continue;
+        }
         if (code != FlightStatusCode.UNAVAILABLE && code != FlightStatusCode.TIMED_OUT) {
           throw e; // the owner's answer (a bad column, a missing object...) is the answer
         }
@@ -256,13 +284,15 @@ public final class NodeProducer extends NoOpFlightProducer {
    */
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener call) {
-    ServerStreamListener listener = MeteredListener.wrap(call, context.getMiddleware(NodeMetrics.KEY));
+    CallRecord record = CallRecord.of(context);
+    ServerStreamListener listener = MeteredListener.wrap(call, record);
     ReadTicket request;
     RowFilter filter;
     ObjectPath path;
     PartitionedRead partitioned = null;
     try {
       request = ReadTicket.parse(ticket.getBytes());
+      record.path(request.routingPath());
       if (request.isDataset()) {
         throw Errors.invalid("a dataset is read by its endpoints: call GetFlightInfo and DoGet "
             + "each endpoint's ticket");
@@ -282,12 +312,12 @@ public final class NodeProducer extends NoOpFlightProducer {
       misrouted.increment(); // a client with a stale view; served all the same
     }
     if ((partitioned == null || !partitioned.none())
-        && serveFromMemory(request, filter, partitioned, path, listener)) {
+        && serveFromMemory(request, filter, partitioned, path, listener, record)) {
       return;
     }
     try {
       parts.streams().execute(new DoGetStream(request, filter, parts.objects(), parts.memory(),
-          memoryStreams, parts.allocator(), parts.serving(), listener, partitioned)::run);
+          memoryStreams, parts.allocator(), parts.serving(), listener, partitioned, record)::run);
     } catch (RejectedExecutionException full) {
       listener.error(parts.streams().isShutdown()
           ? Errors.unavailable("the node is shutting down; read from another owner")
@@ -300,7 +330,7 @@ public final class NodeProducer extends NoOpFlightProducer {
    * if the filter is an outside Substrait expression, which only the disk tier's scanner runs.
    */
   private boolean serveFromMemory(ReadTicket request, RowFilter filter, PartitionedRead partitioned,
-      ObjectPath path, ServerStreamListener listener) {
+      ObjectPath path, ServerStreamListener listener, CallRecord call) {
     if (parts.objects().confirmsEveryRead()) {
       return false; // a store call first: not on gRPC's thread
     }
@@ -314,6 +344,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     if (file == null) {
       return false;
     }
+    call.cache(CallRecord.Cache.MEMORY_HIT); // false below releases the file: the disk tier reads
     return memoryStreams.start(file, MemoryStream.Origin.HIT, request, filter, partitioned, listener);
   }
 
@@ -327,6 +358,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     try {
       byte[] expression = criteria.getExpression();
       String prefix = expression == null ? "" : new String(expression, StandardCharsets.UTF_8);
+      CallRecord.of(context).path(prefix.isEmpty() ? null : prefix);
       Location self = location(parts.self().get());
       for (FlightInfo info : CachedFlights.list(parts.disk(), parts.memory(), prefix, self)) {
         listener.onNext(info);
@@ -339,13 +371,26 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    CallRecord call = CallRecord.of(context);
+    call.action(action.getType());
+    try {
+      Access.checkAction(context, action.getType(), betweenNodes(action));
+    } catch (FlightRuntimeException refused) {
+      listener.onError(refused);
+      return;
+    }
+    if (AdminActions.handles(action.getType())) {
+      admin.run(context, action, listener);
+      return;
+    }
     try {
       byte[] body = switch (action.getType()) {
         case Actions.STATS -> stats().toJsonBytes();
         case Actions.RING -> ring().toJsonBytes();
-        case OWNER_INFO -> ownerInfo(action.getBody());
-        default -> throw Errors.invalid("unknown action \"%s\"; this node answers: %s, %s",
-            action.getType(), Actions.STATS, Actions.RING);
+        case OWNER_INFO -> ownerInfo(action.getBody(), call);
+        default -> throw Errors.invalid("unknown action \"%s\"; this node answers: %s, %s, %s",
+            action.getType(), Actions.STATS, Actions.RING,
+            String.join(", ", AdminActions.DESCRIPTIONS.keySet()));
       };
       listener.onNext(new Result(body));
       listener.onCompleted();
@@ -354,11 +399,31 @@ public final class NodeProducer extends NoOpFlightProducer {
     }
   }
 
-  private byte[] ownerInfo(byte[] ticket) throws Exception {
+  /**
+   * Whether {@code action} is one that nodes call on each other, which a node token may call: a
+   * path's FlightInfo asked of its owner, or the share of a warm a node forwards to an owner
+   * ({@code "local": true}; a body that does not parse is no such share).
+   */
+  private static boolean betweenNodes(Action action) {
+    if (OWNER_INFO.equals(action.getType())) {
+      return true;
+    }
+    if (!Actions.WARM.equals(action.getType())) {
+      return false;
+    }
+    try {
+      return Boolean.TRUE.equals(WarmRequest.parse(action.getBody()).local());
+    } catch (RuntimeException notAShare) {
+      return false;
+    }
+  }
+
+  private byte[] ownerInfo(byte[] ticket, CallRecord call) throws Exception {
     ReadTicket request = ReadTicket.parse(ticket);
+    call.path(request.routingPath());
     ObjectPath path = ObjectPath.parse(request.path());
     FlightInfo info = localInfo(FlightDescriptor.command(ticket), request, RowFilter.of(request),
-        path, owners(path.uri()));
+        path, owners(path.uri()), call);
     ByteBuffer serialized = info.serialize();
     byte[] bytes = new byte[serialized.remaining()];
     serialized.get(bytes);
@@ -377,7 +442,8 @@ public final class NodeProducer extends NoOpFlightProducer {
         new NodeStats.Memory(memory.capacityBytes(), memory.usedBytes(), memory.allocatedBytes(),
             memory.entries(), memory.hits(), memory.misses(), memory.admissions(),
             memory.rejections(), memory.evictions(), memory.skipped()),
-        lookedUp == 0 ? 0 : (double) served / lookedUp, NativeMemory.reservedBytes());
+        lookedUp == 0 ? 0 : (double) served / lookedUp, NativeMemory.reservedBytes(),
+        disk.pinnedEntries(), disk.pinnedBytes());
   }
 
   private RingState ring() {
@@ -391,6 +457,8 @@ public final class NodeProducer extends NoOpFlightProducer {
   public void listActions(CallContext context, StreamListener<ActionType> listener) {
     listener.onNext(new ActionType(Actions.STATS, "node and cache counters as JSON"));
     listener.onNext(new ActionType(Actions.RING, "the node's ring view as JSON"));
+    AdminActions.DESCRIPTIONS.forEach((name, description) ->
+        listener.onNext(new ActionType(name, description)));
     listener.onCompleted();
   }
 

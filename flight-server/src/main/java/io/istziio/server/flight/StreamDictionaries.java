@@ -3,7 +3,7 @@ package io.istziio.server.flight;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.istziio.server.metrics.MeteredListener;
+import io.istziio.server.calls.MeteredListener;
 import org.apache.arrow.flight.DictionaryPutter;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.BufferAllocator;

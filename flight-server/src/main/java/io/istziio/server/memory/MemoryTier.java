@@ -49,7 +49,8 @@ public final class MemoryTier implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemoryTier.class);
 
-  private final long capacity;
+  // Written by resize() (Caffeine's bound follows under its own lock); read anywhere.
+  private volatile long capacity;
   private final NodeConfig.Serving serving;
   private final BufferAllocator allocator;
   private final Cache<CacheKey, DecodedFile> files;
@@ -269,8 +270,27 @@ public final class MemoryTier implements AutoCloseable {
     files.invalidate(key);
   }
 
+  /** The bound in bytes: {@code --memory-size}, or what {@link #resize} set since. */
   public long capacityBytes() {
     return capacity;
+  }
+
+  /**
+   * Sets the bound to {@code newCapacity} bytes (0 turns the tier off) and evicts down to it
+   * before returning: Caffeine evicts on the calling thread, and each evicted file's buffers go
+   * when the last stream sending them ends. Returns the bound before.
+   */
+  public long resize(long newCapacity) {
+    if (newCapacity < 0) {
+      throw new IllegalArgumentException("memory tier capacity must be >= 0, got " + newCapacity);
+    }
+    synchronized (files) { // one resize at a time, so the bound and Caffeine's agree
+      long old = capacity;
+      capacity = newCapacity;
+      files.policy().eviction().orElseThrow().setMaximum(newCapacity);
+      files.cleanUp();
+      return old;
+    }
   }
 
   /** Bytes of the admitted files: at most the capacity. */

@@ -17,15 +17,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.apache.arrow.flight.CallHeaders;
-import org.apache.arrow.flight.CallInfo;
-import org.apache.arrow.flight.CallStatus;
-import org.apache.arrow.flight.FlightMethod;
-import org.apache.arrow.flight.FlightServerMiddleware;
-import org.apache.arrow.flight.RequestContext;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -39,9 +32,6 @@ public final class NodeMetrics implements AutoCloseable {
 
   /** The documented default of {@code --metrics-port}: Prometheus' convention for exporters. */
   public static final int DEFAULT_PORT = 9464;
-
-  public static final FlightServerMiddleware.Key<RequestMeter> KEY =
-      FlightServerMiddleware.Key.of("istziio-metrics");
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -82,6 +72,11 @@ public final class NodeMetrics implements AutoCloseable {
         DiskCache::usedBytes, DiskCache::capacityBytes, DiskCache::entries);
     tier(memory, "memory", MemoryTier::hits, MemoryTier::misses, MemoryTier::evictions,
         MemoryTier::usedBytes, MemoryTier::capacityBytes, MemoryTier::entries);
+    Gauge.builder("istziio.cache.pinned.bytes", disk, DiskCache::pinnedBytes)
+        .description("bytes of pinned copies, which size pressure never evicts (part of used)")
+        .tag("tier", "disk").register(registry);
+    Gauge.builder("istziio.cache.pinned.entries", disk, DiskCache::pinnedEntries)
+        .description("pinned copies the tier holds").tag("tier", "disk").register(registry);
     FunctionCounter.builder("istziio.cache.bypasses", disk, DiskCache::bypasses)
         .description("DoGets of objects too large for the tier, read without caching")
         .tag("tier", "disk").register(registry);
@@ -126,13 +121,18 @@ public final class NodeMetrics implements AutoCloseable {
     Gauge.builder("istziio.cache.used.bytes", tier, used)
         .description("bytes the tier holds").tag("tier", name).register(registry);
     Gauge.builder("istziio.cache.capacity.bytes", tier, capacity)
-        .description("the tier's bound in bytes").tag("tier", name).register(registry);
+        .description("the tier's bound in bytes, as resize last set it").tag("tier", name)
+        .register(registry);
     Gauge.builder("istziio.cache.entries", tier, entries)
         .description("objects the tier holds").tag("tier", name).register(registry);
   }
 
-  /** Counts a record batch a DoGet sent; the first also records the time to it. */
-  void batchSent(long startNanos, boolean first, long rows, long bytes) {
+  /**
+   * Counts a record batch a DoGet sent; the first also records the time to it.
+   *
+   * @param startNanos {@link System#nanoTime} when the call started
+   */
+  public void batchSent(long startNanos, boolean first, long rows, long bytes) {
     if (first) {
       firstBatch.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
@@ -164,12 +164,6 @@ public final class NodeMetrics implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
-  /** Counts Flight calls by method and final status, and times DoGets. */
-  public FlightServerMiddleware.Factory<RequestMeter> middleware() {
-    return (CallInfo info, CallHeaders headers, RequestContext context) ->
-        new RequestMeter(info.method());
-  }
-
   @Override
   public void close() {
     if (http != null) {
@@ -178,57 +172,24 @@ public final class NodeMetrics implements AutoCloseable {
     registry.close();
   }
 
-  /** One call's meter. */
-  public final class RequestMeter implements FlightServerMiddleware {
-    private final FlightMethod method;
-    private final long startNanos = System.nanoTime();
-    private final java.util.concurrent.atomic.AtomicBoolean batchSeen =
-        new java.util.concurrent.atomic.AtomicBoolean();
-
-    RequestMeter(FlightMethod method) {
-      this.method = method;
-    }
-
-    long startNanos() {
-      return startNanos;
-    }
-
-    /** Counts a batch of this DoGet. */
-    public void batchSent(long rows, long bytes) {
-      boolean first = batchSeen.compareAndSet(false, true);
-      NodeMetrics.this.batchSent(startNanos, first, rows, bytes);
-    }
-
-    /** Counts row groups this DoGet's filter skipped. */
-    public void rowGroupsSkipped(long count) {
-      NodeMetrics.this.rowGroupsSkipped.increment(count);
-    }
-
-    @Override
-    public void onBeforeSendingHeaders(CallHeaders outgoingHeaders) {}
-
-    @Override
-    public void onCallCompleted(CallStatus status) {
-      String call = methodName(method);
-      Counter.builder("istziio.flight.requests")
-          .description("Flight calls by method and final status")
-          .tag("method", call).tag("status", status.code().name())
-          .register(registry).increment();
-      if (method == FlightMethod.DO_GET) {
-        total.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-      }
-    }
-
-    @Override
-    public void onCallErrored(Throwable err) {}
+  /** Counts row groups a DoGet's filter skipped by their statistics. */
+  public void rowGroupsSkipped(long count) {
+    rowGroupsSkipped.increment(count);
   }
 
-  /** DO_GET becomes DoGet, GET_FLIGHT_INFO GetFlightInfo: gRPC's names. */
-  static String methodName(FlightMethod method) {
-    StringBuilder name = new StringBuilder();
-    for (String word : method.name().split("_")) {
-      name.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
+  /**
+   * Counts a Flight call by method and final status when it ends, and times it if it is a DoGet.
+   *
+   * @param method gRPC's name of the call's method (DoGet, GetFlightInfo...)
+   * @param status the Flight status code's name (OK, NOT_FOUND, CANCELLED...)
+   */
+  public void callEnded(String method, boolean doGet, String status, long nanos) {
+    Counter.builder("istziio.flight.requests")
+        .description("Flight calls by method and final status")
+        .tag("method", method).tag("status", status)
+        .register(registry).increment();
+    if (doGet) {
+      total.record(nanos, TimeUnit.NANOSECONDS);
     }
-    return name.toString();
   }
 }

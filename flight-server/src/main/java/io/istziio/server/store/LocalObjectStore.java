@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 
 /**
  * Objects in a local directory, addressed as {@code file:///root/...}: the embedded store of a
@@ -32,6 +34,14 @@ public final class LocalObjectStore implements ObjectStore {
 
   @Override
   public ObjectVersion stat(ObjectPath path) {
+    try {
+      return version(path);
+    } catch (FlightRuntimeException e) {
+      throw failed("HEAD", path, e);
+    }
+  }
+
+  private ObjectVersion version(ObjectPath path) {
     Path file = resolve(path);
     try {
       BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -55,8 +65,14 @@ public final class LocalObjectStore implements ObjectStore {
    */
   @Override
   public ObjectContent open(ObjectPath path) {
-    Path file = resolve(path);
-    ObjectVersion version = stat(path);
+    Path file;
+    ObjectVersion version;
+    try {
+      file = resolve(path);
+      version = version(path);
+    } catch (FlightRuntimeException e) {
+      throw failed("GET", path, e);
+    }
     return new ObjectContent() {
       @Override
       public ObjectVersion version() {
@@ -65,23 +81,42 @@ public final class LocalObjectStore implements ObjectStore {
 
       @Override
       public void transferTo(Path target) {
-        // Streamed rather than Files.copy, so that a full cache disk (LocalWriteException) is
-        // told apart from a failure to read the source.
-        try (InputStream in = Files.newInputStream(file)) {
-          LocalWriteException.copy(in, target);
-        } catch (NoSuchFileException e) {
-          throw Errors.notFound("%s does not exist; check the path", path);
-        } catch (IOException e) {
-          throw readError(path, e);
-        }
-        if (!stat(path).equals(version)) {
-          throw Errors.storeUnavailable("%s changed while it was being read; retry", path);
+        try {
+          copy(path, file, version, target);
+        } catch (FlightRuntimeException e) {
+          throw failed("GET", path, e);
         }
       }
 
       @Override
       public void close() {}
     };
+  }
+
+  private void copy(ObjectPath path, Path file, ObjectVersion version, Path target) {
+    // Streamed rather than Files.copy, so that a full cache disk (LocalWriteException) is told
+    // apart from a failure to read the source; the former is the cache's, not logged here.
+    try (InputStream in = Files.newInputStream(file)) {
+      LocalWriteException.copy(in, target);
+    } catch (NoSuchFileException e) {
+      throw Errors.notFound("%s does not exist; check the path", path);
+    } catch (IOException e) {
+      throw readError(path, e);
+    }
+    if (!version(path).equals(version)) {
+      throw Errors.storeUnavailable("%s changed while it was being read; retry", path);
+    }
+  }
+
+  /**
+   * Logs a failure of the directory (a missing file, an unreadable one; not a path this store
+   * refuses, which is the request's fault) and returns it, to be thrown.
+   */
+  private static FlightRuntimeException failed(String op, Object path, FlightRuntimeException e) {
+    if (e.status().code() == FlightStatusCode.INVALID_ARGUMENT) {
+      return e;
+    }
+    return StoreFailures.logged("local", op, path, null, e);
   }
 
   /**
@@ -113,7 +148,8 @@ public final class LocalObjectStore implements ObjectStore {
             Files.size(file)));
       }
     } catch (IOException | java.io.UncheckedIOException e) {
-      throw Errors.storeUnavailable("cannot list %s: %s", prefix, Errors.firstLine(e));
+      throw StoreFailures.logged("local", "LIST", prefix, e,
+          Errors.storeUnavailable("cannot list %s: %s", prefix, Errors.firstLine(e)));
     } catch (java.net.URISyntaxException e) {
       throw Errors.invalid("a file under %s has a name no URI can hold (%s)", prefix, e.getReason());
     }

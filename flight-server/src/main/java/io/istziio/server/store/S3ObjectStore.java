@@ -58,12 +58,12 @@ public final class S3ObjectStore implements ObjectStore {
       HeadObjectResponse head = s3.headObject(
           HeadObjectRequest.builder().bucket(path.bucket()).key(path.key()).build());
       if (head.eTag() == null || head.contentLength() == null) {
-        throw Errors.storeUnavailable("S3 at %s answered for %s without an ETag or a length; istziio "
-            + "needs both to cache it", endpointName, path);
+        throw failed("HEAD", path, null, Errors.storeUnavailable("S3 at %s answered for %s "
+            + "without an ETag or a length; istziio needs both to cache it", endpointName, path));
       }
       return new ObjectVersion(head.eTag(), head.contentLength());
     } catch (SdkException e) {
-      throw toFlight(path, e);
+      throw failed("HEAD", path, e, toFlight(path, e));
     }
   }
 
@@ -78,13 +78,13 @@ public final class S3ObjectStore implements ObjectStore {
     try {
       body = s3.getObject(GetObjectRequest.builder().bucket(path.bucket()).key(path.key()).build());
     } catch (SdkException e) {
-      throw toFlight(path, e);
+      throw failed("GET", path, e, toFlight(path, e));
     }
     GetObjectResponse response = body.response();
     if (response.eTag() == null || response.contentLength() == null) {
       body.abort();
-      throw Errors.storeUnavailable("S3 at %s answered for %s without an ETag or a length; istziio "
-          + "needs both to cache it", endpointName, path);
+      throw failed("GET", path, null, Errors.storeUnavailable("S3 at %s answered for %s without "
+          + "an ETag or a length; istziio needs both to cache it", endpointName, path));
     }
     ObjectVersion version = new ObjectVersion(response.eTag(), response.contentLength());
     return new ObjectContent() {
@@ -103,8 +103,8 @@ public final class S3ObjectStore implements ObjectStore {
           LocalWriteException.copy(body, target);
           read = true;
         } catch (IOException | SdkException e) {
-          throw Errors.storeUnavailable("the download of %s from S3 at %s broke off (%s); retry",
-              path, endpointName, Errors.firstLine(e));
+          throw failed("GET", path, e, Errors.storeUnavailable("the download of %s from S3 at %s "
+              + "broke off (%s); retry", path, endpointName, Errors.firstLine(e)));
         }
       }
 
@@ -148,24 +148,34 @@ public final class S3ObjectStore implements ObjectStore {
         }
       }
       return found;
-    } catch (S3Exception e) {
-      String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : null;
-      if ("NoSuchBucket".equals(code) || e.statusCode() == 404) {
-        throw Errors.notFound("bucket \"%s\" does not exist in S3 at %s (listing %s); check the "
+    } catch (SdkException e) {
+      throw failed("LIST", prefix, e, listFailure(prefix, e));
+    }
+  }
+
+  private FlightRuntimeException listFailure(StorePrefix prefix, SdkException e) {
+    if (e instanceof S3Exception s3e) {
+      String code = s3e.awsErrorDetails() != null ? s3e.awsErrorDetails().errorCode() : null;
+      if ("NoSuchBucket".equals(code) || s3e.statusCode() == 404) {
+        return Errors.notFound("bucket \"%s\" does not exist in S3 at %s (listing %s); check the "
             + "bucket", prefix.bucket(), endpointName, prefix);
       }
-      if (e.statusCode() == 403) {
-        throw Errors.unauthorized("S3 denied the node the listing of %s (HTTP 403); grant its "
+      if (s3e.statusCode() == 403) {
+        return Errors.unauthorized("S3 denied the node the listing of %s (HTTP 403); grant its "
             + "credentials s3:ListBucket on the bucket", prefix);
       }
-      if (e.statusCode() == 400) { // the prefix is at fault (S3Proxy refuses a leading "/")
-        throw Errors.invalid("S3 at %s refused the listing of %s (%s, HTTP 400); check the "
+      if (s3e.statusCode() == 400) { // the prefix is at fault (S3Proxy refuses a leading "/")
+        return Errors.invalid("S3 at %s refused the listing of %s (%s, HTTP 400); check the "
             + "prefix", endpointName, prefix, code);
       }
-      throw toFlight(new ObjectPath(prefix.uri(), ObjectPath.S3, prefix.bucket(), prefix.keyPrefix()), e);
-    } catch (SdkException e) {
-      throw toFlight(new ObjectPath(prefix.uri(), ObjectPath.S3, prefix.bucket(), prefix.keyPrefix()), e);
     }
+    return toFlight(new ObjectPath(prefix.uri(), ObjectPath.S3, prefix.bucket(), prefix.keyPrefix()), e);
+  }
+
+  /** Logs the failed call with its cause (one line, see StoreFailures) and returns the answer. */
+  private static FlightRuntimeException failed(String op, Object path, Throwable cause,
+      FlightRuntimeException answer) {
+    return StoreFailures.logged("s3", op, path, cause, answer);
   }
 
   /**

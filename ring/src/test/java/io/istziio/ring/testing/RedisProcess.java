@@ -24,12 +24,17 @@ public final class RedisProcess implements AutoCloseable {
   private final int port;
   private final Path directory;
   private final boolean cluster;
+  private final String password; // null: none
+  private final TestCertificates tls; // null: plaintext
   private Process process;
 
-  private RedisProcess(int port, Path directory, boolean cluster) {
+  private RedisProcess(int port, Path directory, boolean cluster, String password,
+      TestCertificates tls) {
     this.port = port;
     this.directory = directory;
     this.cluster = cluster;
+    this.password = password;
+    this.tls = tls;
   }
 
   /** Starts a standalone server. */
@@ -39,17 +44,39 @@ public final class RedisProcess implements AutoCloseable {
 
   /** Starts a server; with {@code cluster}, one with cluster mode on and no slots yet. */
   public static RedisProcess start(boolean cluster) throws IOException {
-    RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("istziio-redis"), cluster);
+    RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("istziio-redis"),
+        cluster, null, null);
     redis.launch();
     return redis;
+  }
+
+  /**
+   * Starts a standalone server that wants {@code password} (requirepass), and, with {@code tls},
+   * serves TLS only, with that certificate (clients are not asked for one).
+   *
+   * @throws TlsUnsupported the redis-server found was built without TLS
+   */
+  public static RedisProcess startSecure(String password, TestCertificates tls) throws IOException {
+    RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("istziio-redis"),
+        false, password, tls);
+    redis.launch();
+    return redis;
+  }
+
+  /** The redis-server found cannot serve TLS; the message says which binary. */
+  public static final class TlsUnsupported extends IOException {
+    TlsUnsupported(String message) {
+      super(message);
+    }
   }
 
   public int port() {
     return port;
   }
 
+  /** {@code redis://127.0.0.1:PORT}, or {@code rediss://} for a TLS server; never a password. */
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    return (tls != null ? "rediss" : "redis") + "://127.0.0.1:" + port;
   }
 
   /** Stops the server, as an outage would; {@link #restart()} brings it back empty. */
@@ -70,6 +97,14 @@ public final class RedisProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(binary().toString(),
         "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
         "--dir", directory.toString(), "--protected-mode", "no"));
+    if (password != null) {
+      command.addAll(List.of("--requirepass", password));
+    }
+    if (tls != null) {
+      command.addAll(List.of("--port", "0", "--tls-port", String.valueOf(port),
+          "--tls-cert-file", tls.cert().toString(), "--tls-key-file", tls.key().toString(),
+          "--tls-ca-cert-file", tls.ca().toString(), "--tls-auth-clients", "no"));
+    }
     if (cluster) {
       command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file",
           "nodes-" + port + "-" + System.nanoTime() + ".conf", "--cluster-node-timeout", "2000"));
@@ -84,7 +119,11 @@ public final class RedisProcess implements AutoCloseable {
         return;
       } catch (IOException notYet) {
         if (!process.isAlive()) {
-          throw new IOException("redis-server exited: " + Files.readString(directory.resolve("redis.log")));
+          String log = Files.readString(directory.resolve("redis.log"));
+          if (tls != null && (log.contains("Bad directive") || log.contains("tls-port"))) {
+            throw new TlsUnsupported(binary() + " cannot serve TLS (built without it): " + log.strip());
+          }
+          throw new IOException("redis-server exited: " + log);
         }
         sleep(20);
       }

@@ -1,9 +1,12 @@
 package io.istziio.client.cli;
 
+import io.istziio.client.ClientSecurity;
 import io.istziio.client.IstziioClient;
+import io.istziio.ring.RedisAuth;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
@@ -30,8 +33,20 @@ final class ClusterOptions {
       description = "Owners per path to try; 0 takes the nodes' setting. Default: ${DEFAULT-VALUE}.")
   int replicas;
 
+  @Mixin SecurityOptions secure;
+
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
+
+  /** The CA bundle, token and Redis settings these options give. */
+  ClientSecurity security() {
+    return secure.security();
+  }
+
+  /** A client of the node at {@code location} alone, with these options' security. */
+  IstziioClient connect(String location) {
+    return IstziioClient.connect(security(), 0, location);
+  }
 
   /**
    * Whether to follow Redis: --redis given, or ISTZIIO_REDIS set and no --node given (a flag on the
@@ -48,9 +63,10 @@ final class ClusterOptions {
   /** A client with a ring view, or an error naming the addresses that did not answer. */
   IstziioClient connect() throws Exception {
     String redis = followRedis() ? this.redis : null;
+    ClientSecurity security = security();
     IstziioClient client = redis != null
-        ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2)
-        : IstziioClient.connect(replicas, nodes.toArray(String[]::new));
+        ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2, security)
+        : IstziioClient.connect(security, replicas, nodes.toArray(String[]::new));
     if (redis != null) {
       // Redis is read in the background. The first try may take seconds on a loaded machine (a
       // fresh JVM's first connection): wait for it, then a little longer for nodes registering.
@@ -60,15 +76,37 @@ final class ClusterOptions {
         Thread.sleep(20);
       }
     }
+    if (client.view().isEmpty() && redis == null) {
+      // Say why the first seed did not answer (a token refused, a TLS handshake failed...).
+      try {
+        NodeCalls.at(nodes.get(0), () -> client.ring(nodes.get(0)));
+      } catch (RuntimeException e) {
+        client.close();
+        throw e;
+      }
+    }
     if (client.view().isEmpty()) {
       client.close();
       throw new IllegalStateException(redis != null
-          ? "no istziio nodes of cluster \"" + cluster + "\" in the Redis at " + redis
-              + " (is it reachable, and are nodes started with --redis " + redis + "?)"
+          ? "no istziio nodes of cluster \"" + cluster + "\" in the Redis at "
+              + RedisAuth.redact(redis) + " (is it reachable, and are nodes started with --redis "
+              + RedisAuth.redact(redis) + "?"
+              + (redis.startsWith("rediss://")
+                  ? " Over TLS, give Redis's CA with --redis-tls-ca or --tls-ca, and its password "
+                      + "with --redis-password-file or ISTZIIO_REDIS_PASSWORD)"
+                  : ")")
           : "cannot reach any istziio node at " + String.join(", ", nodes)
               + "; check --node (env ISTZIIO_NODE)");
     }
     return client;
+  }
+
+  /**
+   * The --node locations when given on the command line (not from the environment), for commands
+   * that act on exactly those nodes; null otherwise.
+   */
+  List<String> explicitNodes() {
+    return command.commandLine().getParseResult().hasMatchedOption("--node") ? nodes : null;
   }
 
   /** The first seed, for commands that talk to one node. */

@@ -27,8 +27,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /** Writes a dataset of Parquet files, locally or to S3, and the manifest that lists them. */
 @Command(name = "gen-data", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Writes Parquet files to a local directory or to S3, and manifest.json listing them "
-            + "([{\"index\": 0, \"path\": \"s3://...\"}, ...]) next to them.",
+        "Writes Parquet files to a local directory or to S3, and _manifest.json listing them "
+            + "([{\"index\": 0, \"path\": \"s3://...\"}, ...]) next to them (the underscore "
+            + "keeps it out of the dataset the prefix names).",
         "Shapes: 1MB and 100MB are the ISTZIO benchmark's files: 20 float64 columns c0..c19 of "
             + "uniform values in [0, 1), each a hash of (seed, file, row, column); 5,500 rows a "
             + "file (1.06 MB) or 650,000 (104 MB of values; 128 MB on disk, as the writer "
@@ -43,6 +44,9 @@ final class GenDataCommand implements Callable<Integer> {
 
   /** Arrow Java's dataset writer cuts row groups at this many rows, whatever it is given. */
   static final int MAX_GROUP_ROWS = 32_768;
+
+  /** The manifest's name next to the files. */
+  static final String MANIFEST_NAME = "_manifest.json";
 
   /** What the files hold. */
   enum Shape {
@@ -202,7 +206,11 @@ final class GenDataCommand implements Callable<Integer> {
     /** Removes the local file if it was only a staging copy. */
     void discard(Path local) throws IOException;
 
-    /** Stores manifest.json next to the files; returns where. */
+    /**
+     * Stores the manifest next to the files as {@value #MANIFEST_NAME}; returns where. The leading
+     * underscore keeps it out of the dataset: prefix listings skip such names, as
+     * pyarrow.dataset's ignore_prefixes does, so reading or warming the prefix finds only Parquet.
+     */
     String publishManifest(byte[] json) throws IOException;
 
     /** Where the manifest is also written when --manifest is not given; null for nowhere. */
@@ -234,7 +242,7 @@ final class GenDataCommand implements Callable<Integer> {
 
     @Override
     public String publishManifest(byte[] json) throws IOException {
-      Path file = dir.resolve("manifest.json");
+      Path file = dir.resolve(MANIFEST_NAME);
       Files.write(file, json);
       return file.toString();
     }
@@ -284,7 +292,7 @@ final class GenDataCommand implements Callable<Integer> {
 
     @Override
     public String publishManifest(byte[] json) {
-      String key = prefix + "manifest.json";
+      String key = prefix + MANIFEST_NAME;
       put(key, () -> client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(json)));
       return "s3://" + bucket + "/" + key;
     }

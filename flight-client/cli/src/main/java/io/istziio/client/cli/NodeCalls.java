@@ -1,5 +1,6 @@
 package io.istziio.client.cli;
 
+import io.istziio.client.ConnectionFailures;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
@@ -16,7 +17,7 @@ final class NodeCalls {
     } catch (FlightRuntimeException e) {
       if (e.status().code() == FlightStatusCode.UNAVAILABLE) {
         throw new IllegalStateException("cannot reach the node at " + location + ": "
-            + e.status().description(), e);
+            + ConnectionFailures.describe(e), e);
       }
       throw e;
     } catch (IllegalArgumentException e) {

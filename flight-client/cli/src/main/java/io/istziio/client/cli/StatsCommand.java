@@ -18,9 +18,9 @@ import picocli.CommandLine.Parameters;
 /** The counters of one node or of every member. */
 @Command(name = "stats", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Prints the counters of NODE, or of every member of the ring, as a table: cache "
-        + "use and bound, entries, hits, misses, bypasses, downloads, evictions, Arrow memory held "
-        + "and misrouted DoGets. A node that cannot be reached is reported on stderr, and the "
-        + "exit code is then 1.")
+        + "use and bound, entries, pinned copies (and their bytes), hits, misses, bypasses, "
+        + "downloads, evictions, Arrow memory held and misrouted DoGets. A node that cannot be "
+        + "reached is reported on stderr, and the exit code is then 1.")
 final class StatsCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "NODE", arity = "0..1",
@@ -40,7 +40,7 @@ final class StatsCommand implements Callable<Integer> {
     List<String> failures = new ArrayList<>();
     // A location needs no ring: reach it directly rather than through the --node seeds.
     boolean direct = node != null && node.contains("://");
-    try (IstziioClient client = direct ? IstziioClient.connect(node) : cluster.connect()) {
+    try (IstziioClient client = direct ? cluster.connect(node) : cluster.connect()) {
       for (String location : locations(client)) {
         try {
           stats.add(NodeCalls.at(location, () -> client.stats(location)));
@@ -86,7 +86,7 @@ final class StatsCommand implements Callable<Integer> {
 
   private static Table table(List<NodeStats> stats) {
     Table table = new Table("node", "location", "hit ratio", "memory used", "memory hits",
-        "cache used", "capacity", "entries", "hits", "misses", "bypasses", "downloads",
+        "cache used", "capacity", "entries", "pinned", "hits", "misses", "bypasses", "downloads",
         "evictions", "arrow memory", "native memory", "misrouted");
     for (NodeStats s : stats) {
       NodeStats.Memory memory = s.memory();
@@ -94,7 +94,8 @@ final class StatsCommand implements Callable<Integer> {
           memory == null ? "-" : Bytes.format(memory.usedBytes()) + " of "
               + Bytes.format(memory.capacityBytes()),
           memory == null ? "-" : count(memory.hits()), Bytes.format(s.cacheUsedBytes()),
-          Bytes.format(s.cacheCapacityBytes()), count(s.cacheEntries()), count(s.hits()),
+          Bytes.format(s.cacheCapacityBytes()), count(s.cacheEntries()),
+          count(s.pinnedEntries()) + " (" + Bytes.format(s.pinnedBytes()) + ")", count(s.hits()),
           count(s.misses()), count(s.bypasses()), count(s.downloads()), count(s.evictions()),
           Bytes.format(s.arrowAllocatedBytes()), Bytes.format(s.nativeAllocatedBytes()),
           count(s.misroutedDoGets()));

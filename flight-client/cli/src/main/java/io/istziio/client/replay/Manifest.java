@@ -96,6 +96,13 @@ public final class Manifest {
     Files.write(file, toJson(entries));
   }
 
+  /** The paths listed, in index order, each once. */
+  public List<String> paths() {
+    java.util.Set<String> paths = new java.util.LinkedHashSet<>();
+    new java.util.TreeMap<>(tickets).values().forEach(ticket -> paths.add(ticket.path()));
+    return List.copyOf(paths);
+  }
+
   public ReadTicket ticket(int fileIndex) {
     return tickets.get(fileIndex);
   }

@@ -1,4 +1,4 @@
-package io.istziio.server.metrics;
+package io.istziio.server.calls;
 
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.ArrowBuf;
@@ -7,22 +7,20 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.message.IpcOption;
 
-/** A DoGet's listener that counts the batches sent through it, then hands each on. */
+/** A DoGet's listener that counts the batches sent through it into its call's record, then hands each on. */
 public final class MeteredListener implements ServerStreamListener {
 
   private final ServerStreamListener delegate;
-  private final NodeMetrics.RequestMeter meter;
+  private final CallRecord call;
   private VectorSchemaRoot root;
 
-  private MeteredListener(ServerStreamListener delegate, NodeMetrics.RequestMeter meter) {
+  private MeteredListener(ServerStreamListener delegate, CallRecord call) {
     this.delegate = delegate;
-    this.meter = meter;
+    this.call = call;
   }
 
-  /** The listener itself when the call has no meter (the metrics middleware is not installed). */
-  public static ServerStreamListener wrap(ServerStreamListener listener,
-      NodeMetrics.RequestMeter meter) {
-    return meter == null ? listener : new MeteredListener(listener, meter);
+  public static ServerStreamListener wrap(ServerStreamListener listener, CallRecord call) {
+    return new MeteredListener(listener, call);
   }
 
   /**
@@ -31,7 +29,7 @@ public final class MeteredListener implements ServerStreamListener {
    */
   public static void rowGroupsSkipped(ServerStreamListener listener, long count) {
     if (count > 0 && listener instanceof MeteredListener metered) {
-      metered.meter.rowGroupsSkipped(count);
+      metered.call.rowGroupsSkipped(count);
     }
   }
 
@@ -51,7 +49,7 @@ public final class MeteredListener implements ServerStreamListener {
     for (FieldVector vector : root.getFieldVectors()) {
       bytes += vector.getBufferSize();
     }
-    meter.batchSent(root.getRowCount(), bytes);
+    call.batchSent(root.getRowCount(), bytes);
   }
 
   @Override
