@@ -24,7 +24,7 @@ from conftest import HOME, node_process
 READERS = 16
 BATCHES = 8  # each reader takes one a second after its first
 # The README's bound (see "Memory per stream"): about 64 MiB per slow reader of this file, the
-# native scanner decoding ahead; measured 24–66 MiB with 16 readers on a loaded 2-core machine.
+# native scanner decoding ahead; measured 24–81 MiB with 16 readers on a loaded 2-core machine.
 # Before the scans mapped the file it was 146–200 MiB (the pre-buffered file ranges as well).
 PER_READER_MIB = 120
 AFTER_MIB = 128  # how close to its baseline the node's RssAnon comes back (measured 5–81 MiB)
