@@ -101,8 +101,10 @@ public final class RedisAuth {
    * {@code redis://:secret@host:6379} becomes {@code redis://host:6379}.
    */
   public static String redact(String uri) {
-    if (uri == null) {
-      return null;
+    if (uri == null || uri.indexOf('@') < 0) {
+      // No '@', no user info: the common case, and every request line's path passes here, where
+      // parsing (and, for a key Java's URI refuses, a thrown exception) would be wasted work.
+      return uri;
     }
     try {
       URI parsed = URI.create(uri);
