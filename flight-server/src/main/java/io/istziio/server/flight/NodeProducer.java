@@ -41,6 +41,7 @@ import io.istziio.server.store.ObjectVersion;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.Action;
@@ -87,8 +88,7 @@ public final class NodeProducer extends NoOpFlightProducer {
   private final Parts parts;
   private final LongAdder misrouted = new LongAdder();
   /** Whether a peer's refusal of this node's token was logged (once per node). */
-  private final java.util.concurrent.atomic.AtomicBoolean peerRefusalLogged =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean peerRefusalLogged = new AtomicBoolean();
   private final MemoryStreams memoryStreams;
   private final AdminActions admin;
 
@@ -202,7 +202,7 @@ public final class NodeProducer extends NoOpFlightProducer {
       FlightEndpoint.Builder endpoint = FlightEndpoint.builder(new Ticket(ticket), locations);
       if (files.get(i).bytes() >= 0) { // the object's size, as listed: what `istziio ls` shows
         endpoint.setAppMetadata(("{\"bytes\":" + files.get(i).bytes() + "}")
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            .getBytes(StandardCharsets.UTF_8));
       }
       endpoints.add(endpoint.build());
     }
