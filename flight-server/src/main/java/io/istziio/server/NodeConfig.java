@@ -26,13 +26,20 @@ import java.util.List;
  * @param serving how DoGet streams are cut, held in memory and bounded
  * @param s3 the S3 client's settings
  * @param ring how the node finds the other members
- * @param metricsPort the HTTP port of the node's Prometheus page, /metrics; 0 serves none
+ * @param metricsPort the HTTP port of the node's Prometheus page, /metrics; 0 serves none;
+ *     {@link #ANY_METRICS_PORT} binds a free port the kernel picks ({@link Node#metricsPort()})
  * @param security TLS, tokens and what Redis needs ({@link Security#none()}: none of them)
  */
 public record NodeConfig(
     String id, String host, int port, URI advertise, Path localRoot, Path cacheDir,
     long cacheBytes, Duration freshness, int missThreads, Serving serving,
     S3ObjectStore.Config s3, Ring ring, int metricsPort, Security security) {
+
+  /**
+   * A {@code metricsPort} that has the kernel pick a free port when the page is bound, so that
+   * nothing can take it between choosing and binding (tests and embedded nodes).
+   */
+  public static final int ANY_METRICS_PORT = -1;
 
   public NodeConfig {
     security = security == null ? Security.none() : security;

@@ -111,7 +111,7 @@ class CliAdminTest extends NodeTestBase {
 
   @Test
   void aPinnedEntrySurvivesAFloodOfReadsLargerThanTheCache() throws Exception {
-    Node node = start(config(sampleSize * 7 / 2).withMetricsPort(freeLoopbackPort()));
+    Node node = start(config(sampleSize * 7 / 2).withMetricsPort(NodeConfig.ANY_METRICS_PORT));
     String location = node.uri().toString();
     String pinned = putSample("pin/flood/pinned.parquet");
     List<String> flood = putSamples("pin/flood/other-", 8); // 8 copies into room for 3
@@ -238,7 +238,7 @@ class CliAdminTest extends NodeTestBase {
   @Test
   void resizeBelowTheBytesUsedEvictsDownBeforeItAnswers() throws Exception {
     Node node = start(config(64 << 20).withMemoryBytes(64 << 20)
-        .withMetricsPort(freeLoopbackPort()));
+        .withMetricsPort(NodeConfig.ANY_METRICS_PORT));
     String location = node.uri().toString();
     FlightClient client = connect(node);
     List<String> paths = putSamples("resize/", 4);

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.istziio.client.protocol.ReadTicket;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +41,7 @@ class MetricsTest extends NodeTestBase {
   void countersFollowAKnownSequenceAndThePageParses() throws Exception {
     String a = putSample("metrics/a.parquet");
     String b = putSample("metrics/b.parquet");
-    Node node = start(config(64 << 20).withMetricsPort(freePort()));
+    Node node = start(config(64 << 20).withMetricsPort(NodeConfig.ANY_METRICS_PORT));
     assertTrue(node.metricsPort() > 0);
     FlightClient client = connect(node);
 
@@ -124,7 +123,8 @@ class MetricsTest extends NodeTestBase {
   @Test
   void memoryTierHitsAreCountedByTier() throws Exception {
     String path = putSample("metrics/hot.parquet");
-    Node node = start(config(64 << 20).withMemoryBytes(256 << 20).withMetricsPort(freePort()));
+    Node node = start(config(64 << 20).withMemoryBytes(256 << 20)
+        .withMetricsPort(NodeConfig.ANY_METRICS_PORT));
     FlightClient client = connect(node);
     warmMemory(node, client, path);
     Map<String, Family> before = parse(scrape(node));
@@ -144,7 +144,7 @@ class MetricsTest extends NodeTestBase {
 
   @Test
   void portZeroServesNothing() throws Exception {
-    int port = freePort();
+    int port = freeLoopbackPort();
     Node node = start(config(1 << 20).withMetricsPort(0));
     assertEquals(0, node.metricsPort());
     assertThrows(ConnectException.class, () -> get(port));
@@ -161,12 +161,6 @@ class MetricsTest extends NodeTestBase {
         "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 0\n"));
     assertEquals(2.5, parse("# HELP x a gauge\n# TYPE x gauge\nx{a=\"q\\\"\"} 2.5\n")
         .get("x").samples.get(0).value);
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   static String scrape(Node node) {

@@ -60,7 +60,7 @@ class SecurityTest extends NodeTestBase {
   }
 
   private Node secureNode() throws Exception {
-    return start(config(64 << 20).withMetricsPort(MetricsTest.freePort())
+    return start(config(64 << 20).withMetricsPort(NodeConfig.ANY_METRICS_PORT)
         .withSecurity(NodeConfig.Security.none().withTls(certificates.cert(), certificates.key())
             .withTokenFile(tokens)));
   }

@@ -140,12 +140,15 @@ public final class NodeMetrics implements AutoCloseable {
     servedBytes.increment(bytes);
   }
 
-  /** Serves {@code /metrics} on the port; 0 serves nothing. Returns the port bound. */
+  /**
+   * Serves {@code /metrics} on the port; 0 serves nothing, a negative port any free one. Returns
+   * the port bound.
+   */
   public int serve(String host, int port) throws IOException {
     if (port == 0) {
       return 0;
     }
-    http = HttpServer.create(new InetSocketAddress(host, port), 0);
+    http = HttpServer.create(new InetSocketAddress(host, Math.max(port, 0)), 0);
     http.createContext("/metrics", exchange -> {
       try (exchange) {
         if (!exchange.getRequestMethod().equals("GET")) {
