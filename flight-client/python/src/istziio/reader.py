@@ -13,6 +13,7 @@ import pyarrow.flight as flight
 
 from . import errors, tickets
 from .pool import FlightClientPool
+from .stall import StallWatch
 
 # Codes after which another owner may serve the endpoint: the node is unreachable, reset the stream
 # (a node that stops dies with RST_STREAM, seen as CANCELLED), is at its --max-streams, or the
@@ -29,11 +30,13 @@ class EndpointReader:
 
     ``emit(batch)`` receives each non-empty batch; :attr:`stats` holds the node's ReadStats (the
     last message's app metadata) with ``path``, ``node`` (the location that finished the read)
-    and ``failovers`` added."""
+    and ``failovers`` added. A stream that delivers nothing for the stall timeout from a node that
+    does not answer a ping is given up as a failed node (:class:`~istziio.stall.StallWatch`)."""
 
     def __init__(self, pool: FlightClientPool, endpoint: flight.FlightEndpoint,
-                 default_location: str, cancelled: threading.Event):
+                 default_location: str, cancelled: threading.Event, stalls: StallWatch):
         self._pool = pool
+        self._stalls = stalls
         self._ticket = endpoint.ticket.ticket
         self._locations = [_uri(loc) for loc in endpoint.locations] or [default_location]
         self._cancelled = cancelled
@@ -62,6 +65,7 @@ class EndpointReader:
             if version is not None:
                 ticket = tickets.pinned(self._ticket, version) or self._ticket
             skip = delivered
+            wait = None
             try:
                 stream = self._pool.get(location).do_get(flight.Ticket(ticket), self._pool.options())
                 with self._lock:
@@ -69,27 +73,31 @@ class EndpointReader:
                 if self._cancelled.is_set():
                     return
                 node_stats: Dict[str, Any] = {}
-                while True:
-                    try:
-                        chunk = stream.read_chunk()
-                    except StopIteration:
-                        break
-                    metadata = _json(chunk.app_metadata)
-                    if version is None and isinstance(metadata.get("version"), str):
-                        version = metadata["version"]
-                    if "rows" in metadata:  # ReadStats, on the last message
-                        node_stats = metadata
-                    batch = chunk.data
-                    if batch is None or batch.num_rows == 0:
-                        continue
-                    if skip >= batch.num_rows:  # already delivered before a failover
-                        skip -= batch.num_rows
-                        continue
-                    if skip:
-                        batch = batch.slice(skip)
-                        skip = 0
-                    emit(batch)
-                    delivered += batch.num_rows
+                with self._stalls.watch(location, stream) as wait:
+                    while True:
+                        wait.begin()
+                        try:
+                            chunk = stream.read_chunk()
+                        except StopIteration:
+                            break
+                        finally:
+                            wait.end()
+                        metadata = _json(chunk.app_metadata)
+                        if version is None and isinstance(metadata.get("version"), str):
+                            version = metadata["version"]
+                        if "rows" in metadata:  # ReadStats, on the last message
+                            node_stats = metadata
+                        batch = chunk.data
+                        if batch is None or batch.num_rows == 0:
+                            continue
+                        if skip >= batch.num_rows:  # already delivered before a failover
+                            skip -= batch.num_rows
+                            continue
+                        if skip:
+                            batch = batch.slice(skip)
+                            skip = 0
+                        emit(batch)
+                        delivered += batch.num_rows
                 self.stats = {**node_stats, "path": self.path, "node": location,
                               "failovers": len(tried)}
                 return
@@ -108,6 +116,8 @@ class EndpointReader:
                     raise errors.UnavailableError(
                         code, f"{location} failed after {delivered} rows of {self.path} and sent "
                         f"no version to resume from: {message}", self.path) from None
+                if wait is not None and wait.stalled:
+                    message = self._stalls.describe()
                 tried.append(f"{location} ({message})")
                 if code != "RESOURCE_EXHAUSTED":  # busy, not broken: keep its connection
                     self._pool.evict(location)
@@ -119,8 +129,8 @@ class EndpointReader:
             self.path)
 
 
-def read_endpoints(pool: FlightClientPool, info: flight.FlightInfo, default_location: str,
-                   parallelism: int, buffer: int,
+def read_endpoints(pool: FlightClientPool, stalls: StallWatch, info: flight.FlightInfo,
+                   default_location: str, parallelism: int, buffer: int,
                    on_done: Callable[[List[Dict[str, Any]]], None]) -> Iterator[pa.RecordBatch]:
     """The batches of every endpoint of ``info``, endpoint after endpoint, each endpoint's in order.
 
@@ -137,7 +147,7 @@ def read_endpoints(pool: FlightClientPool, info: flight.FlightInfo, default_loca
 
     def start() -> None:
         nonlocal started
-        reader = EndpointReader(pool, endpoints[started], default_location, cancelled)
+        reader = EndpointReader(pool, endpoints[started], default_location, cancelled, stalls)
         slots: "queue.Queue[Any]" = queue.Queue(maxsize=max(1, buffer))
         started += 1
         # Daemon threads: a consumer that abandons the reader must not keep the interpreter alive.
