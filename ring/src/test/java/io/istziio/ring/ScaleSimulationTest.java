@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>With equal weights {@link RingView}'s owners of a path are the members with the two highest
  * {@code u = fmix64(key ^ seed(member)) >>> 11}. One pass over the paths (both cores, half each)
- * computes exactly that in a tight loop (10^10 mixes: {@code owners()} would spend about twice as
- * long on its general, weighted bookkeeping) and records every path's key and two owners; every
- * 100th path is checked against {@code RingView.owners(path, 2)}. Join and leave movement are then
+ * computes exactly that in a loop that records member indices, not lists of members (10^10 mixes,
+ * the bulk of the run), and keeps every path's key and two owners; every 100th path is checked
+ * against {@code RingView.owners(path, 2)}. Join and leave movement are then
  * derived from that record instead of a second and third pass over 10 million paths:
  * <ul>
  *   <li>a joining member X changes a path's owner set exactly when {@code u_X > u_second}, and
