@@ -186,12 +186,14 @@ public final class RedisMembership implements Membership {
       if (self != null) {
         renew(self);
       }
+      if (!reachable) {
+        // Before the first refresh after an outage: liveness keys may have run out meanwhile (a
+        // Sentinel failover that outlasts the timeout), and members need a period to renew.
+        graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
+      }
       refresh();
       if (!reachable && outageLogged) {
         LOG.info("Redis at {} is reachable again; ring view at epoch {}", settings.shown(), view.epoch());
-      }
-      if (!reachable) {
-        graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
       }
       reachable = true;
       outageLogged = false;
