@@ -35,3 +35,38 @@ istziio_build_if_needed() {
     touch "$ISTZIIO_HOME/flight-server/target/lib"
   fi
 }
+
+# Prints the path of a redis-server: the one on PATH, else the Linux build shipped in the
+# embedded-redis jar (the build copies it to flight-server/target/tools), unpacked into DIR ($1).
+# Fails saying what to do when there is neither.
+istziio_redis_binary() {
+  local dir="$1" arch jar tools="$ISTZIIO_HOME/flight-server/target/tools"
+  if command -v redis-server >/dev/null 2>&1; then
+    command -v redis-server
+    return
+  fi
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) arch=linux-amd64 ;;
+    Linux-aarch64) arch=linux-arm64 ;;
+    *) echo "istziio: no redis-server on PATH, and the embedded-redis jar has no build for $(uname -sm); install redis-server" >&2
+      return 1 ;;
+  esac
+  jar="$(ls "$tools"/embedded-redis-*.jar 2>/dev/null | head -1)"
+  if [ -z "$jar" ]; then
+    echo "istziio: no redis-server on PATH and no embedded-redis jar in $tools; run: mvn -q -DskipTests package  (in $ISTZIIO_HOME)" >&2
+    return 1
+  fi
+  python3 - "$jar" "$arch" "$dir/redis-server" <<'EOF_PY' || { echo "istziio: could not unpack redis-server from $jar" >&2; return 1; }
+import os, shutil, sys, zipfile
+jar, arch, target = sys.argv[1:]
+with zipfile.ZipFile(jar) as z:
+    names = sorted(n for n in z.namelist() if n.startswith("redis-server-") and n.endswith("-" + arch))
+    if not names:
+        sys.exit("no redis-server-*-%s in %s" % (arch, jar))
+    with z.open(names[-1]) as src, open(target + ".tmp", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+os.chmod(target + ".tmp", 0o755)
+os.replace(target + ".tmp", target)
+EOF_PY
+  echo "$dir/redis-server"
+}

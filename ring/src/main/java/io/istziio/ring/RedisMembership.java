@@ -188,14 +188,15 @@ public final class RedisMembership implements Membership {
       if (self != null) {
         renew(self);
       }
+      if (!reachable && hadView) {
+        // Before the first refresh after an outage: liveness keys may have run out meanwhile (a
+        // Sentinel failover that outlasts the timeout), and members need a period to renew. A
+        // first connection has no earlier view to keep, and a grace would hide clean leaves.
+        graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
+      }
       refresh();
       if (!reachable && outageLogged) {
         LOG.info("Redis at {} is reachable again; ring view at epoch {}", settings.shown(), view.epoch());
-      }
-      if (!reachable && hadView) {
-        // Back after an outage: Redis may have lost members that are re-registering. A first
-        // connection has no earlier view to keep, and a grace would hide clean leaves from it.
-        graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
       }
       reachable = true;
       outageLogged = false;

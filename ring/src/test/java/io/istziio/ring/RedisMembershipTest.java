@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.istziio.ring.testing.RedisCluster;
 import io.istziio.ring.testing.RedisProcess;
+import io.istziio.ring.testing.RedisSentinelSet;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,5 +218,44 @@ class RedisMembershipTest {
     c.close(true);
     waitUntil(() -> ids(watcher).equals(Set.of("a", "b")), Duration.ofSeconds(3));
     assertFalse(watcher.view().isEmpty());
+  }
+
+  /**
+   * A {@code redis-sentinel://} URI (Lettuce asks the Sentinels for the master): members join
+   * through it, and when the master dies and the Sentinels promote the replica, the same
+   * connections find the new master, the members carry on renewing there, and a member joining
+   * after the failover is seen by a watcher that started before it.
+   */
+  @Test
+  void theRingFollowsASentinelFailoverToTheNewMaster() throws Exception {
+    RedisSentinelSet redis = RedisSentinelSet.start();
+    opened.add(redis);
+    member(redis.uri(), "test", "a");
+    member(redis.uri(), "test", "b");
+    RedisMembership watcher = watcher(redis.uri(), "test");
+    waitUntil(() -> ids(watcher).equals(Set.of("a", "b")), Duration.ofSeconds(10));
+    assertTrue(watcher.reachable());
+
+    redis.stopMaster();
+    waitUntil(() -> replicaIsMaster(redis.replica()), Duration.ofSeconds(60));
+    member(redis.uri(), "test", "c");
+    waitUntil(() -> watcher.reachable() && ids(watcher).equals(Set.of("a", "b", "c")),
+        Duration.ofSeconds(30));
+    try (RedisClient client = RedisClient.create(redis.replica().uri());
+        StatefulRedisConnection<String, String> promoted = client.connect()) {
+      waitUntil(() -> promoted.sync().hkeys("istziio:{test}:members").size() == 3, Duration.ofSeconds(10));
+      assertEquals(Set.of("a", "b", "c"), Set.copyOf(promoted.sync().hkeys("istziio:{test}:members")),
+          "the members are registered on the new master");
+    }
+  }
+
+  /** Whether the replica has been promoted; false while it cannot say (Sentinel resets clients). */
+  private static boolean replicaIsMaster(RedisProcess replica) {
+    try (RedisClient client = RedisClient.create(replica.uri());
+        StatefulRedisConnection<String, String> connection = client.connect()) {
+      return connection.sync().info("replication").contains("role:master");
+    } catch (io.lettuce.core.RedisException resetDuringPromotion) {
+      return false;
+    }
   }
 }

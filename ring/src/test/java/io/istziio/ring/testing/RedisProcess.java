@@ -26,15 +26,30 @@ public final class RedisProcess implements AutoCloseable {
   private final boolean cluster;
   private final String password; // null: none
   private final TestCertificates tls; // null: plaintext
+  private final List<String> extra; // more redis-server arguments (a replica's --replicaof)
   private Process process;
 
   private RedisProcess(int port, Path directory, boolean cluster, String password,
       TestCertificates tls) {
+    this(port, directory, cluster, password, tls, List.of());
+  }
+
+  private RedisProcess(int port, Path directory, boolean cluster, String password,
+      TestCertificates tls, List<String> extra) {
     this.port = port;
     this.directory = directory;
     this.cluster = cluster;
     this.password = password;
     this.tls = tls;
+    this.extra = extra;
+  }
+
+  /** Starts a standalone server that replicates {@code master} (for a Sentinel set). */
+  public static RedisProcess startReplicaOf(RedisProcess master) throws IOException {
+    RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("istziio-redis"),
+        false, null, null, List.of("--replicaof", "127.0.0.1", String.valueOf(master.port())));
+    redis.launch();
+    return redis;
   }
 
   /** Starts a standalone server. */
@@ -105,6 +120,7 @@ public final class RedisProcess implements AutoCloseable {
           "--tls-cert-file", tls.cert().toString(), "--tls-key-file", tls.key().toString(),
           "--tls-ca-cert-file", tls.ca().toString(), "--tls-auth-clients", "no"));
     }
+    command.addAll(extra);
     if (cluster) {
       command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file",
           "nodes-" + port + "-" + System.nanoTime() + ".conf", "--cluster-node-timeout", "2000"));
@@ -131,7 +147,7 @@ public final class RedisProcess implements AutoCloseable {
     throw new IOException("redis-server did not listen on port " + port + " within 10 s");
   }
 
-  private static synchronized Path binary() throws IOException {
+  static synchronized Path binary() throws IOException {
     if (binary != null) {
       return binary;
     }
