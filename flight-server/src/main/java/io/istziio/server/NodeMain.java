@@ -163,6 +163,12 @@ public final class NodeMain implements Callable<Integer> {
           + "clients to notice (env ISTZIIO_DRAIN). Default: ${DEFAULT-VALUE}.")
   long drainMillis;
 
+  @Option(names = "--peer-fill-timeout", defaultValue = "30000",
+      description = "Milliseconds a miss may spend taking a peer's copy of the object (the warm "
+          + "hand-off after a ring change) before it reads S3; 0 turns the hand-off off "
+          + "(env ISTZIIO_PEER_FILL_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  long peerFillMillis;
+
   @Option(names = "--tls-cert", paramLabel = "FILE",
       description = "PEM certificate chain (the node's certificate first) to serve TLS with; needs "
           + "--tls-key. The node is then reached at grpc+tls://host:port (env ISTZIIO_TLS_CERT). "
@@ -198,7 +204,8 @@ public final class NodeMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     NodeConfig.Ring ring = new NodeConfig.Ring(redis, cluster, Duration.ofMillis(livenessMillis),
-        weight, replicas, Duration.ofMillis(drainMillis), staticMembers());
+        weight, replicas, Duration.ofMillis(drainMillis), staticMembers(),
+        Duration.ofMillis(peerFillMillis));
     NodeConfig config = new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes,
         Duration.ofSeconds(freshnessSeconds), missThreads,
         new NodeConfig.Serving(memoryBytes != null ? memoryBytes
