@@ -323,6 +323,11 @@ public final class Node implements AutoCloseable {
     return membership;
   }
 
+  /** The store misses read through, with the warm hand-off's counters. */
+  public PeerFillStore peerFills() {
+    return peerFills;
+  }
+
   /**
    * Reports NOT_SERVING to health checks, leaves the ring, keeps serving for the drain period so
    * that clients see it go, then stops taking calls, finishes the running streams, and closes
