@@ -122,14 +122,15 @@ public record NodeConfig(
    * @param drain how long a leaving node keeps serving after it left the ring, for clients to
    *     notice
    * @param staticMembers without Redis: the other members (this node is always one)
-   * @param peerFillTimeout the most a miss waits for a peer's copy (the warm hand-off), from the
-   *     call to its last byte, before it reads S3; zero: misses go straight to S3
+   * @param peerFillTimeout the most a peer may keep a miss waiting for its copy (the warm
+   *     hand-off), for its first answer or any chunk after, before the miss reads S3; zero:
+   *     misses go straight to S3
    */
   public record Ring(String redis, String cluster, Duration livenessTimeout, int weight,
       int replicas, Duration drain, List<Member> staticMembers, Duration peerFillTimeout) {
 
     /** The documented default of {@code --peer-fill-timeout}. */
-    public static final Duration DEFAULT_PEER_FILL_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_PEER_FILL_TIMEOUT = Duration.ofSeconds(1);
 
     /** With the default peer-fill timeout. */
     public Ring(String redis, String cluster, Duration livenessTimeout, int weight, int replicas,

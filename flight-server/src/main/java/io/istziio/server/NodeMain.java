@@ -163,9 +163,10 @@ public final class NodeMain implements Callable<Integer> {
           + "clients to notice (env ISTZIIO_DRAIN). Default: ${DEFAULT-VALUE}.")
   long drainMillis;
 
-  @Option(names = "--peer-fill-timeout", defaultValue = "30000",
-      description = "Milliseconds a miss may spend taking a peer's copy of the object (the warm "
-          + "hand-off after a ring change) before it reads S3; 0 turns the hand-off off "
+  @Option(names = "--peer-fill-timeout", defaultValue = "1000",
+      description = "Milliseconds a peer may keep a miss waiting for its copy of the object (the "
+          + "warm hand-off after a ring change), for its first answer or any chunk after, before "
+          + "the miss reads S3; 0 turns the hand-off off "
           + "(env ISTZIIO_PEER_FILL_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   long peerFillMillis;
 

@@ -214,4 +214,47 @@ class HandoffTest extends NodeTestBase {
       assertTrue(second.peerFills().peerFailures() >= 1, "the peer's failure is counted");
     }
   }
+
+  /**
+   * A peer that goes silent in the middle of its copy (a frozen process: its sockets stay open)
+   * is given up after --peer-fill-timeout, and the object is read from S3 from the start.
+   */
+  @Test
+  void aPeerThatFreezesMidCopyIsGivenUpForS3() throws Exception {
+    FreezableProxy proxy = new FreezableProxy();
+    Duration silence = Duration.ofMillis(500);
+    Node n2 = start(staticNode("n2", null, List.of(new Member("n1", proxy.uri().toString(), 1)),
+        silence));
+    Node n1 = start(staticNode("n1", proxy.uri(), List.of(new Member("n2", n2.uri().toString(), 1)),
+        silence));
+    proxy.target(n1.port());
+    track(proxy); // closed first: unblocks the frozen sockets
+    String key = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "frozen/file-" + i + ".parquet")
+        .filter(k -> n2.membership().view().primary("s3://" + BUCKET + "/" + k).id().equals("n2"))
+        .findFirst().orElseThrow();
+    String path = putSample(key);
+    // n1 caches the file (a DoGet at a node that is not an owner is served all the same).
+    FlightClient toN1 = track(FlightClient.builder(clientAllocator(),
+        org.apache.arrow.flight.Location.forGrpcInsecure("127.0.0.1", n1.port())).build());
+    assertEquals(ROWS, rows(toN1, path));
+    assertEquals(1, s3.gets(key));
+    proxy.freezeAfter(sampleSize / 2); // n1's copy stops half way, its socket open
+
+    assertEquals(ROWS, rows(connect(n2), path));
+
+    assertEquals(2, s3.gets(key), "read from S3 after the peer froze");
+    assertEquals(0, n2.peerFills().fills());
+    assertEquals(1, n2.peerFills().peerFailures());
+  }
+
+  private NodeConfig staticNode(String id, java.net.URI advertise, List<Member> others,
+      Duration peerFillTimeout) {
+    NodeConfig base = NodeConfig.loopback(tmp.resolve("cache-" + id), 256 << 20)
+        .withS3(s3.config()).withMemoryBytes(0).withId(id);
+    NodeConfig.Ring ring = NodeConfig.Ring.standalone();
+    return new NodeConfig(base.id(), base.host(), base.port(), advertise, base.localRoot(),
+        base.cacheDir(), base.cacheBytes(), base.freshness(), base.missThreads(), base.serving(),
+        base.s3(), new NodeConfig.Ring(null, ring.cluster(), ring.livenessTimeout(), 1, 1,
+            Duration.ZERO, others, peerFillTimeout));
+  }
 }

@@ -33,15 +33,17 @@ final class PeerCopy implements ObjectContent {
   private final Member peer;
   private final ObjectVersion version;
   private final FlightStream stream;
+  private final PeerFillStore.Asked asked;
   private final PeerFillStore owner;
   private boolean fromPeer;
 
-  PeerCopy(ObjectPath path, Member peer, ObjectVersion version, FlightStream stream,
+  PeerCopy(ObjectPath path, Member peer, ObjectVersion version, PeerFillStore.Asked asked,
       PeerFillStore owner) {
     this.path = path;
     this.peer = peer;
     this.version = version;
-    this.stream = stream;
+    this.asked = asked;
+    this.stream = asked.stream();
     this.owner = owner;
   }
 
@@ -58,14 +60,14 @@ final class PeerCopy implements ObjectContent {
     } catch (LocalWriteException full) {
       throw full; // this node's disk, not the peer: the same would happen with S3
     } catch (RuntimeException | IOException e) {
-      owner.failedMidway();
+      owner.failed(peer);
       LOG.info("peer {} broke off the hand-off of {} ({}); reading it from S3", peer.id(), path,
           Errors.firstLine(e));
       fromS3(target);
       return;
     }
     if (written != version.size()) {
-      owner.failedMidway();
+      owner.failed(peer);
       LOG.info("peer {} sent {} bytes of {}, not {}; reading it from S3", peer.id(), written,
           path, version.size());
       fromS3(target);
@@ -86,7 +88,7 @@ final class PeerCopy implements ObjectContent {
     try (out) {
       long written = 0;
       VectorSchemaRoot root = stream.getRoot();
-      while (stream.next()) {
+      while (next()) {
         VarBinaryVector chunks = (VarBinaryVector) root.getVector(0);
         ArrowBuf data = chunks.getDataBuffer();
         for (int i = 0; i < root.getRowCount(); i++) {
@@ -108,6 +110,14 @@ final class PeerCopy implements ObjectContent {
       }
       return written;
     }
+  }
+
+  /** The peer's next chunk, waiting on it no longer than the silence timeout. */
+  private boolean next() {
+    asked.watch().expect();
+    boolean more = stream.next();
+    asked.watch().heard();
+    return more;
   }
 
   /** Starts {@code target} over from S3, if S3 still holds this version. */
@@ -133,6 +143,6 @@ final class PeerCopy implements ObjectContent {
 
   @Override
   public void close() {
-    PeerFillStore.close(stream);
+    asked.close();
   }
 }

@@ -12,11 +12,11 @@ import io.istziio.server.store.StorePrefix;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
-import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * The store a node's cache reads through, with the warm hand-off in front of S3: a miss first
  * asks the peers that may hold the object ({@link PeerCandidates}) for their copy, and takes the
  * first whose ETag is the one S3 reports now (one HEAD, asked only once a peer offers a copy);
- * else, or when every peer fails, refuses or runs past the deadline, it reads S3 as before. A
- * copy that breaks off midway is finished from S3 (if S3 still holds that version). HEADs and
- * listings go to the store.
+ * else, or when every peer fails, refuses or stays silent past the timeout, it reads S3 as before. A
+ * copy that breaks off midway is finished from S3 (if S3 still holds that version). A peer that
+ * failed is left out for ten seconds, so that a frozen one delays one miss, not
+ * every miss. HEADs and listings go to the store.
  *
  * <p>The caller (the disk cache) runs one download per object on its miss executor, so the peers
  * are asked once per miss, never on the hit path.
@@ -40,28 +41,33 @@ import org.slf4j.LoggerFactory;
 public final class PeerFillStore implements ObjectStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(PeerFillStore.class);
+  /** How long a peer that failed (down, silent, broken off) is not asked again. */
+  static final long BENCH_NANOS = 10_000_000_000L;
 
   private final ObjectStore store;
   private final PeerCandidates candidates;
   private final FlightClientPool peers;
-  private final Duration deadline;
+  private final Duration silence;
   private final LongAdder fills = new LongAdder();
   private final LongAdder fillBytes = new LongAdder();
   private final LongAdder staleCopies = new LongAdder();
   private final LongAdder peerFailures = new LongAdder();
+  // Peer id -> System.nanoTime() until which it is not asked: a frozen peer would otherwise cost
+  // every miss the silence timeout. Entries are replaced, never removed: one per member at most.
+  private final Map<String, Long> benched = new ConcurrentHashMap<>();
   /** Whether a peer's refusal of this node's token was logged (once per node). */
   private final AtomicBoolean refusalLogged = new AtomicBoolean();
 
   /**
-   * @param deadline the most a peer's copy may take, from the call to its last byte; zero turns
-   *     the hand-off off
+   * @param silence the most a peer may keep this node waiting, for its first answer or for any
+   *     chunk after, before the miss reads S3; zero turns the hand-off off
    */
   public PeerFillStore(ObjectStore store, PeerCandidates candidates, FlightClientPool peers,
-      Duration deadline) {
+      Duration silence) {
     this.store = store;
     this.candidates = candidates;
     this.peers = peers;
-    this.deadline = deadline;
+    this.silence = silence;
   }
 
   @Override
@@ -76,16 +82,20 @@ public final class PeerFillStore implements ObjectStore {
 
   @Override
   public ObjectContent open(ObjectPath path) {
-    if (deadline.isZero() || !ObjectPath.S3.equals(path.scheme())) {
+    if (silence.isZero() || !ObjectPath.S3.equals(path.scheme())) {
       return store.open(path); // a local file is each node's own
     }
     List<Member> holders = candidates.of(path.uri());
     ObjectVersion current = null;
     for (Member peer : holders) {
-      FlightStream stream = ask(peer, path);
-      if (stream == null) {
+      if (isBenched(peer)) {
         continue;
       }
+      Asked asked = ask(peer, path);
+      if (asked == null) {
+        continue;
+      }
+      FlightStream stream = asked.stream();
       try {
         if (current == null) {
           current = store.stat(path); // NOT_FOUND: the object is gone, whoever holds a copy
@@ -94,13 +104,13 @@ public final class PeerFillStore implements ObjectStore {
         if (current.etag().equals(schema.getCustomMetadata().get(PeerObjectStream.ETAG))
             && Long.toString(current.size()).equals(
                 schema.getCustomMetadata().get(PeerObjectStream.SIZE))) {
-          return new PeerCopy(path, peer, current, stream, this);
+          return new PeerCopy(path, peer, current, asked, this);
         }
         staleCopies.increment();
         LOG.debug("peer {} holds another version of {} than S3's {}", peer.id(), path,
             current.etag());
       } catch (FlightRuntimeException e) {
-        close(stream);
+        asked.close();
         if (e.status().code() == FlightStatusCode.NOT_FOUND) {
           throw e;
         }
@@ -108,30 +118,44 @@ public final class PeerFillStore implements ObjectStore {
             e.status().code());
         return store.open(path);
       }
-      close(stream);
+      asked.close();
     }
     return store.open(path);
   }
 
+  /** A peer's stream that has answered with its schema, and the watch on its silences. */
+  record Asked(FlightStream stream, SilenceWatch watch) implements AutoCloseable {
+    @Override
+    public void close() {
+      watch.close();
+      PeerFillStore.close(stream);
+    }
+  }
+
   /**
    * Starts reading {@code peer}'s copy of {@code path} and waits for its schema (its version):
-   * null when the peer holds none, fails, refuses or does not answer within the deadline.
+   * null when the peer holds none, fails, refuses or does not answer within the silence timeout.
    */
-  private FlightStream ask(Member peer, ObjectPath path) {
+  private Asked ask(Member peer, ObjectPath path) {
     FlightStream stream = null;
+    SilenceWatch watch = null;
     try {
       stream = peers.get(new Location(URI.create(peer.location())))
-          .getStream(new Ticket(PeerTicket.of(path.uri())),
-              CallOptions.timeout(deadline.toMillis(), TimeUnit.MILLISECONDS));
+          .getStream(new Ticket(PeerTicket.of(path.uri())));
+      watch = new SilenceWatch(stream, silence);
       stream.getSchema(); // the holder's first answer: its schema, or its refusal
-      return stream;
+      watch.heard();
+      return new Asked(stream, watch);
     } catch (FlightRuntimeException e) {
+      if (watch != null) {
+        watch.close();
+      }
       close(stream);
       FlightStatusCode code = e.status().code();
       if (code == FlightStatusCode.NOT_FOUND) {
         return null; // holds no copy: the usual answer
       }
-      peerFailures.increment();
+      failed(peer);
       if (code == FlightStatusCode.UNAUTHENTICATED || code == FlightStatusCode.UNAUTHORIZED) {
         if (refusalLogged.compareAndSet(false, true)) {
           LOG.warn("peer {} refused this node's hand-off call ({}); nodes need a node or admin "
@@ -143,12 +167,16 @@ public final class PeerFillStore implements ObjectStore {
           peers.evict(peer.location());
         }
         LOG.info("peer {} did not hand off {} ({}: {}); trying the next, then S3", peer.id(),
-            path, code, Errors.firstLine(e));
+            path, code, watch != null && watch.fired()
+                ? "no answer within " + silence.toMillis() + " ms" : Errors.firstLine(e));
       }
       return null;
     } catch (RuntimeException e) {
+      if (watch != null) {
+        watch.close();
+      }
       close(stream);
-      peerFailures.increment();
+      failed(peer);
       LOG.info("peer {} did not hand off {} ({}); trying the next, then S3", peer.id(), path,
           Errors.firstLine(e));
       return null;
@@ -186,7 +214,7 @@ public final class PeerFillStore implements ObjectStore {
     return staleCopies.sum();
   }
 
-  /** Peers that failed, refused or ran past the deadline when asked (or while sending). */
+  /** Peers that failed, refused or fell silent past the timeout when asked (or while sending). */
   public long peerFailures() {
     return peerFailures.sum();
   }
@@ -196,8 +224,15 @@ public final class PeerFillStore implements ObjectStore {
     fillBytes.add(bytes);
   }
 
-  void failedMidway() {
+  /** Counts a peer's failure and leaves it out of the next misses for a while. */
+  void failed(Member peer) {
     peerFailures.increment();
+    benched.put(peer.id(), System.nanoTime() + BENCH_NANOS);
+  }
+
+  private boolean isBenched(Member peer) {
+    Long until = benched.get(peer.id());
+    return until != null && until - System.nanoTime() > 0;
   }
 
   ObjectStore store() {

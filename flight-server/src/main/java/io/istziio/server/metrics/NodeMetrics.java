@@ -77,12 +77,12 @@ public final class NodeMetrics implements AutoCloseable {
     FunctionCounter.builder("istziio.peer.fill.skips", peerFills,
             io.istziio.server.handoff.PeerFillStore::staleCopies)
         .description("peer copies not taken, by reason: etag (another version than S3's), "
-            + "failed (the peer failed, refused or ran past --peer-fill-timeout)")
+            + "failed (the peer failed, refused or was silent past --peer-fill-timeout)")
         .tag("reason", "etag").register(registry);
     FunctionCounter.builder("istziio.peer.fill.skips", peerFills,
             io.istziio.server.handoff.PeerFillStore::peerFailures)
         .description("peer copies not taken, by reason: etag (another version than S3's), "
-            + "failed (the peer failed, refused or ran past --peer-fill-timeout)")
+            + "failed (the peer failed, refused or was silent past --peer-fill-timeout)")
         .tag("reason", "failed").register(registry);
   }
 
