@@ -789,7 +789,7 @@ public final class DiskCache implements AutoCloseable {
     return evictions.sum();
   }
 
-  /** Bytes of object bodies read from the store by downloads. */
+  /** Bytes of object bodies read by downloads (from the store, or a peer's hand-off). */
   public long downloadedBytes() {
     return downloadedBytes.sum();
   }

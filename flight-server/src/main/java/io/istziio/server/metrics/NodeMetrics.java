@@ -104,7 +104,8 @@ public final class NodeMetrics implements AutoCloseable {
     FunctionCounter.builder("istziio.store.downloads", disk, DiskCache::downloads)
         .description("object-store downloads started").register(registry);
     FunctionCounter.builder("istziio.store.read.bytes", disk, DiskCache::downloadedBytes)
-        .description("bytes of objects downloaded from the store").register(registry);
+        .description("bytes of objects downloaded (from the store, or handed off by peers)")
+        .register(registry);
     Gauge.builder("istziio.store.downloads.in.flight", disk, DiskCache::downloadsInFlight)
         .description("downloads under way").register(registry);
     for (String kind : DiskCache.FAILURE_KINDS) {
