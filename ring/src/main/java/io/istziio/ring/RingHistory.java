@@ -29,12 +29,15 @@ public final class RingHistory {
     synchronized (this) {
       current = membership.view();
     }
-    membership.onChange(this::changed);
+    membership.onChange(this::record);
     return this;
   }
 
-  /** Keeps the view that {@code next} replaces; a view with the same members changes nothing. */
-  synchronized void changed(RingView next) {
+  /**
+   * Takes {@code next} as the current view, keeping the one it replaces (what {@link #follow}
+   * does with each new view); a view with the same members changes nothing.
+   */
+  public synchronized void record(RingView next) {
     if (current != null && !current.members().equals(next.members())) {
       List<RingView> kept = new ArrayList<>(depth);
       kept.add(current);

@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * The peers that may hold a path, most likely first: its owners in the ring's previous views
- * (newest first), then the owners it would have in the current view without this node (with
- * rendezvous hashing, the owners before this node joined; the other current owners among them).
+ * (newest first), then in the current view; in each view, the owners it would have without this
+ * node (with rendezvous hashing, one more than the replicas when this node is among them: the
+ * owner it displaced when it joined; the other current owners are among them).
  * Only current members are asked (one that left is draining or down), never this node, and at
  * most {@code limit} of them.
  */
@@ -42,19 +43,26 @@ public final class PeerCandidates {
     }
     Map<String, Member> found = new LinkedHashMap<>();
     for (RingView before : history.previous()) {
-      add(found, before.owners(path, replicas), current, me);
+      add(found, before.owners(path, replicas + 1), current, me);
     }
-    // One more than the replicas: if this node is an owner, the one it displaced is the last.
     add(found, current.owners(path, replicas + 1), current, me);
     List<Member> peers = new ArrayList<>(found.values());
     return peers.size() <= limit ? peers : List.copyOf(peers.subList(0, limit));
   }
 
-  private static void add(Map<String, Member> found, List<Member> owners, RingView current,
-      Member me) {
+  /** Adds the first {@code replicas} owners other than {@code me} that are still members. */
+  private void add(Map<String, Member> found, List<Member> owners, RingView current, Member me) {
+    int others = 0;
     for (Member owner : owners) {
+      if (others == replicas) {
+        return;
+      }
+      if (owner.id().equals(me.id())) {
+        continue;
+      }
+      others++;
       Member now = current.member(owner.id()); // its current location, if it is still a member
-      if (now != null && !now.id().equals(me.id())) {
+      if (now != null) {
         found.putIfAbsent(now.id(), now);
       }
     }
