@@ -4,6 +4,9 @@ import io.istziio.client.FlightClientPool;
 import io.istziio.ring.Member;
 import io.istziio.ring.Membership;
 import io.istziio.ring.RedisMembership;
+import io.istziio.ring.RingHistory;
+import io.istziio.server.handoff.PeerCandidates;
+import io.istziio.server.handoff.PeerFillStore;
 import io.istziio.ring.StaticMembership;
 import io.istziio.server.dataset.DatasetLister;
 import io.istziio.server.cache.DiskCache;
@@ -61,6 +64,10 @@ public final class Node implements AutoCloseable {
 
   /** Stack of the threads that run Arrow Dataset scans (see the stream executor). */
   private static final long NATIVE_STACK_BYTES = 16 << 20;
+  /** Past ring views kept for the hand-off: a few changes in a row (a rolling restart) are covered. */
+  private static final int RING_VIEWS_KEPT = 3;
+  /** Peers a miss asks for their copy, one after the other, before it reads S3. */
+  private static final int MAX_PEERS_ASKED = 3;
 
   private final String id;
   private final Location location;
@@ -72,6 +79,9 @@ public final class Node implements AutoCloseable {
   private final DiskCache disk;
   private final MemoryTier memory;
   private final FlightClientPool peers;
+  private final PeerFillStore peerFills;
+  // The views before the last ring changes: where a path's previous owners are.
+  private final RingHistory ringHistory = new RingHistory(RING_VIEWS_KEPT);
   private final FlightServer server;
   private final Membership membership;
   private final Duration drain;
@@ -117,13 +127,17 @@ public final class Node implements AutoCloseable {
       NodeConfig.Security security = config.security();
       TokenStore tokens = security.tokenFile() != null ? TokenStore.load(security.tokenFile()) : null;
       peers = started(started, new FlightClientPool(allocator, peerSecurity(security, tokens)));
-      ObjectCache objects = new ObjectCache(stores, disk, config.freshness(), revalidateExecutor,
-          (path, file) -> ParquetFooter.read(file, path.uri()), memory::invalidate);
       NodeConfig.Ring ring = config.ring();
       // With port 0 the node's identity is known only once the server has bound its port, and
       // the membership after that; until then the producer sees the placeholders.
       AtomicReference<Member> self = new AtomicReference<>();
       AtomicReference<Membership> members = new AtomicReference<>(new StaticMembership(List.of()));
+      // Misses ask the path's previous owners (and other owners) for their copy before S3.
+      peerFills = new PeerFillStore(stores, new PeerCandidates(self::get,
+          new DeferredMembership(members), ringHistory, ring.replicas(), MAX_PEERS_ASKED),
+          peers, ring.peerFillTimeout());
+      ObjectCache objects = new ObjectCache(peerFills, disk, config.freshness(), revalidateExecutor,
+          (path, file) -> ParquetFooter.read(file, path.uri()), memory::invalidate);
       // Only a node in a Redis ring waits out the drain period (see close()).
       Duration drainPeriod = ring.redis() != null ? ring.drain() : Duration.ZERO;
       NodeProducer producer = new NodeProducer(new NodeProducer.Parts(self::get, allocator, objects,
@@ -160,9 +174,11 @@ public final class Node implements AutoCloseable {
       self.set(member);
       membership = joinRing(ring, security.redis(), member);
       started.add(membership);
+      ringHistory.follow(membership);
       members.set(membership);
       drain = ring.drain();
       metrics.bind(disk, memory, allocator, streams, producer, membership);
+      metrics.bind(peerFills);
       metricsPort = metrics.serve(config.host(), config.metricsPort());
       // The disk cache was loaded above, and joinRing waited (up to the liveness timeout) for a
       // complete ring view.
@@ -228,6 +244,10 @@ public final class Node implements AutoCloseable {
   /** Starts a node; it serves until closed. */
   public static Node start(NodeConfig config) throws Exception {
     NodeConfig.Serving serving = config.serving();
+    if (config.ring().peerFillTimeout().isNegative()) {
+      throw new IllegalArgumentException("--peer-fill-timeout must be >= 0 (0: no hand-off); got "
+          + config.ring().peerFillTimeout().toMillis());
+    }
     if (serving.memoryBytes() < 0 || serving.batchRows() <= 0 || serving.batchBytes() <= 0
         || serving.maxStreams() <= 0) {
       throw new IllegalArgumentException("--memory-size must be >= 0 and --batch-rows, "
@@ -301,6 +321,11 @@ public final class Node implements AutoCloseable {
 
   public Membership membership() {
     return membership;
+  }
+
+  /** The store misses read through, with the warm hand-off's counters. */
+  public PeerFillStore peerFills() {
+    return peerFills;
   }
 
   /**

@@ -122,24 +122,45 @@ public record NodeConfig(
    * @param drain how long a leaving node keeps serving after it left the ring, for clients to
    *     notice
    * @param staticMembers without Redis: the other members (this node is always one)
+   * @param peerFillTimeout the most a peer may keep a miss waiting for its copy (the warm
+   *     hand-off), for its first answer or any chunk after, before the miss reads S3; zero:
+   *     misses go straight to S3
    */
   public record Ring(String redis, String cluster, Duration livenessTimeout, int weight,
-      int replicas, Duration drain, List<Member> staticMembers) {
+      int replicas, Duration drain, List<Member> staticMembers, Duration peerFillTimeout) {
+
+    /** The documented default of {@code --peer-fill-timeout}. */
+    public static final Duration DEFAULT_PEER_FILL_TIMEOUT = Duration.ofSeconds(1);
+
+    /** With the default peer-fill timeout. */
+    public Ring(String redis, String cluster, Duration livenessTimeout, int weight, int replicas,
+        Duration drain, List<Member> staticMembers) {
+      this(redis, cluster, livenessTimeout, weight, replicas, drain, staticMembers,
+          DEFAULT_PEER_FILL_TIMEOUT);
+    }
 
     public static Ring standalone() {
       return new Ring(null, "default", Duration.ofSeconds(3), 1, 2, Duration.ZERO, List.of());
     }
 
+    public Ring withPeerFillTimeout(Duration timeout) {
+      return new Ring(redis, cluster, livenessTimeout, weight, replicas, drain, staticMembers,
+          timeout);
+    }
+
     public Ring withRedis(String uri, String clusterName, Duration timeout) {
-      return new Ring(uri, clusterName, timeout, weight, replicas, drain, staticMembers);
+      return new Ring(uri, clusterName, timeout, weight, replicas, drain, staticMembers,
+          peerFillTimeout);
     }
 
     public Ring withReplicas(int count) {
-      return new Ring(redis, cluster, livenessTimeout, weight, count, drain, staticMembers);
+      return new Ring(redis, cluster, livenessTimeout, weight, count, drain, staticMembers,
+          peerFillTimeout);
     }
 
     public Ring withDrain(Duration duration) {
-      return new Ring(redis, cluster, livenessTimeout, weight, replicas, duration, staticMembers);
+      return new Ring(redis, cluster, livenessTimeout, weight, replicas, duration, staticMembers,
+          peerFillTimeout);
     }
 
     /** Without the Redis URI's password. */
@@ -147,7 +168,8 @@ public record NodeConfig(
     public String toString() {
       return "Ring[redis=" + RedisAuth.redact(redis) + ", cluster=" + cluster
           + ", livenessTimeout=" + livenessTimeout + ", weight=" + weight + ", replicas=" + replicas
-          + ", drain=" + drain + ", staticMembers=" + staticMembers + "]";
+          + ", drain=" + drain + ", staticMembers=" + staticMembers
+          + ", peerFillTimeout=" + peerFillTimeout + "]";
     }
   }
 

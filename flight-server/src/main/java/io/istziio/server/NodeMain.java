@@ -163,6 +163,13 @@ public final class NodeMain implements Callable<Integer> {
           + "clients to notice (env ISTZIIO_DRAIN). Default: ${DEFAULT-VALUE}.")
   long drainMillis;
 
+  @Option(names = "--peer-fill-timeout", defaultValue = "1000",
+      description = "Milliseconds a peer may keep a miss waiting for its copy of the object (the "
+          + "warm hand-off after a ring change), for its first answer or any chunk after, before "
+          + "the miss reads S3; 0 turns the hand-off off "
+          + "(env ISTZIIO_PEER_FILL_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  long peerFillMillis;
+
   @Option(names = "--tls-cert", paramLabel = "FILE",
       description = "PEM certificate chain (the node's certificate first) to serve TLS with; needs "
           + "--tls-key. The node is then reached at grpc+tls://host:port (env ISTZIIO_TLS_CERT). "
@@ -198,7 +205,8 @@ public final class NodeMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     NodeConfig.Ring ring = new NodeConfig.Ring(redis, cluster, Duration.ofMillis(livenessMillis),
-        weight, replicas, Duration.ofMillis(drainMillis), staticMembers());
+        weight, replicas, Duration.ofMillis(drainMillis), staticMembers(),
+        Duration.ofMillis(peerFillMillis));
     NodeConfig config = new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes,
         Duration.ofSeconds(freshnessSeconds), missThreads,
         new NodeConfig.Serving(memoryBytes != null ? memoryBytes

@@ -52,11 +52,14 @@ class ResumePinTest extends NodeTestBase {
   private NodeConfig config(String id, URI advertise, List<Member> others) {
     NodeConfig base = NodeConfig.loopback(tmp.resolve("cache-" + id), 256 << 20)
         .withS3(s3.config()).withMemoryBytes(0).withBatchRows(1000).withId(id);
-    NodeConfig.Ring ring = NodeConfig.Ring.standalone().withReplicas(2);
+    // No hand-off: a miss on n2 would first wait out the silence of frozen n1, as long as the
+    // client's stall timeout; these tests are about the version a resume reads.
+    NodeConfig.Ring ring = NodeConfig.Ring.standalone().withReplicas(2)
+        .withPeerFillTimeout(java.time.Duration.ZERO);
     return new NodeConfig(base.id(), base.host(), base.port(), advertise, base.localRoot(),
         base.cacheDir(), base.cacheBytes(), base.freshness(), base.missThreads(), base.serving(),
         base.s3(), new NodeConfig.Ring(ring.redis(), ring.cluster(), ring.livenessTimeout(),
-            ring.weight(), ring.replicas(), ring.drain(), others));
+            ring.weight(), ring.replicas(), ring.drain(), others, ring.peerFillTimeout()));
   }
 
   /** The key of the first path whose primary in the client's view is n1. */

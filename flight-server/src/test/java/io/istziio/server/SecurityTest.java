@@ -112,6 +112,52 @@ class SecurityTest extends NodeTestBase {
         List.of("id", "name"));
   }
 
+  /**
+   * The holder's side of the warm hand-off: a node's cached copy, byte for byte, to a caller with
+   * a node token only; NOT_FOUND for a path it holds no copy of, never a download for a peer.
+   */
+  @Test
+  void aHandOffReadNeedsANodeTokenAndSendsTheCachedBytes() throws Exception {
+    Node node = secureNode();
+    assertEquals(ROWS, FlightReads.read(flight(node, READ), ReadTicket.of(path)
+        .withColumns(List.of("id"))).rows().size()); // now cached
+    org.apache.arrow.flight.Ticket ticket = new org.apache.arrow.flight.Ticket(
+        io.istziio.server.handoff.PeerTicket.of(path));
+    FlightRuntimeException refused = assertStatus(FlightStatusCode.UNAUTHORIZED,
+        () -> drain(flight(node, READ).getStream(ticket)));
+    assertTrue(refused.status().description().contains("node or admin"), refused.getMessage());
+
+    java.io.ByteArrayOutputStream copy = new java.io.ByteArrayOutputStream();
+    try (org.apache.arrow.flight.FlightStream stream = flight(node, NODE).getStream(ticket)) {
+      assertEquals(s3.etag(BUCKET, "security/sample.parquet", sample), stream.getSchema()
+          .getCustomMetadata().get(io.istziio.server.handoff.PeerObjectStream.ETAG));
+      while (stream.next()) {
+        org.apache.arrow.vector.VarBinaryVector chunk =
+            (org.apache.arrow.vector.VarBinaryVector) stream.getRoot().getVector(0);
+        for (int i = 0; i < stream.getRoot().getRowCount(); i++) {
+          copy.write(chunk.get(i));
+        }
+      }
+    }
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(sample), copy.toByteArray()),
+        "the copy is the object's bytes");
+
+    String uncached = putSample("security/uncached.parquet");
+    assertStatus(FlightStatusCode.NOT_FOUND, () -> drain(flight(node, NODE).getStream(
+        new org.apache.arrow.flight.Ticket(io.istziio.server.handoff.PeerTicket.of(uncached)))));
+    assertEquals(0, s3.gets("security/uncached.parquet"), "nothing downloaded for a peer");
+    assertStatus(FlightStatusCode.INVALID_ARGUMENT, () -> drain(flight(node, NODE).getStream(
+        new org.apache.arrow.flight.Ticket(io.istziio.server.handoff.PeerTicket.of("")))));
+  }
+
+  private static void drain(org.apache.arrow.flight.FlightStream stream) throws Exception {
+    try (stream) {
+      while (stream.next()) {
+        // discard
+      }
+    }
+  }
+
   @Test
   void aCallWithoutATokenOrWithAWrongOneIsUnauthenticated() throws Exception {
     Node node = secureNode();

@@ -51,11 +51,14 @@ class StallTest extends NodeTestBase {
   private NodeConfig config(String id, URI advertise, List<Member> others) {
     NodeConfig base = NodeConfig.loopback(tmp.resolve("cache-" + id), 256 << 20)
         .withS3(s3.config()).withMemoryBytes(0).withBatchRows(1000).withId(id);
-    NodeConfig.Ring ring = NodeConfig.Ring.standalone().withReplicas(2);
+    // No hand-off: n2's miss would first wait out frozen n1's silence (--peer-fill-timeout, as
+    // long as this client's stall timeout); HandoffTest covers a peer that is down.
+    NodeConfig.Ring ring = NodeConfig.Ring.standalone().withReplicas(2)
+        .withPeerFillTimeout(Duration.ZERO);
     return new NodeConfig(base.id(), base.host(), base.port(), advertise, base.localRoot(),
         base.cacheDir(), base.cacheBytes(), base.freshness(), base.missThreads(), base.serving(),
         base.s3(), new NodeConfig.Ring(ring.redis(), ring.cluster(), ring.livenessTimeout(),
-            ring.weight(), ring.replicas(), ring.drain(), others));
+            ring.weight(), ring.replicas(), ring.drain(), others, ring.peerFillTimeout()));
   }
 
   /** Puts {@code file} at the first key whose primary in the client's view is n1. */

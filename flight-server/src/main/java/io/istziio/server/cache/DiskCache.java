@@ -89,6 +89,9 @@ public final class DiskCache implements AutoCloseable {
     final CompletableFuture<CachedFile> result = new CompletableFuture<>();
     int waiters; // guarded by the downloads map's lock on this path
     boolean started; // likewise
+    // Whether a peer sent the body (a hand-off); written before result completes, which
+    // publishes it to the waiters.
+    volatile boolean fromPeer;
   }
 
   private final Path directory;
@@ -234,8 +237,23 @@ public final class DiskCache implements AutoCloseable {
     } else {
       bypasses.increment();
     }
-    return new Lease(file, file.admitted() ? Lease.Outcome.MISS : Lease.Outcome.BYPASS,
-        System.nanoTime() - start);
+    Lease.Outcome outcome = !file.admitted() ? Lease.Outcome.BYPASS
+        : download.fromPeer ? Lease.Outcome.PEER : Lease.Outcome.MISS;
+    return new Lease(file, outcome, System.nanoTime() - start);
+  }
+
+  /**
+   * A lease on the cached copy of {@code key}, or null when there is none: never a download, and
+   * not counted as a hit (a peer's hand-off read, not a request of this node's).
+   */
+  public Lease acquireCached(CacheKey key) {
+    CachedFile cached = index.policy().getIfPresentQuietly(key);
+    return cached != null && cached.tryRetain(1) ? new Lease(cached, Lease.Outcome.HIT, 0) : null;
+  }
+
+  /** The version of {@code path} a previous run left here and no request has taken yet. */
+  public Optional<ObjectVersion> restoredVersion(String path) {
+    return Optional.ofNullable(restored.get(path));
   }
 
   /** Drops the entry for this key, for example when its object changed; readers keep their copy. */
@@ -274,7 +292,12 @@ public final class DiskCache implements AutoCloseable {
       // The version the store sent may be cached already (a caller that knew no version, or a
       // download of the path that finished since the caller looked): then its body goes unread.
       CachedFile cached = index.getIfPresent(key);
-      file = cached != null && cached.tryRetain(1) ? cached : fetch(key, version.size(), content);
+      if (cached != null && cached.tryRetain(1)) {
+        file = cached;
+      } else {
+        file = fetch(key, version.size(), content);
+        download.fromPeer = content.fromPeer();
+      }
     } catch (Throwable t) {
       fail(path, download, t);
       return;
@@ -766,7 +789,7 @@ public final class DiskCache implements AutoCloseable {
     return evictions.sum();
   }
 
-  /** Bytes of object bodies read from the store by downloads. */
+  /** Bytes of object bodies read by downloads (from the store, or a peer's hand-off). */
   public long downloadedBytes() {
     return downloadedBytes.sum();
   }

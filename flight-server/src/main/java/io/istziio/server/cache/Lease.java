@@ -11,8 +11,10 @@ public final class Lease implements AutoCloseable {
   public enum Outcome {
     /** Already in the cache. */
     HIT,
-    /** Downloaded for this request, or by a download this request joined. */
+    /** Downloaded from the store for this request, or by a download this request joined. */
     MISS,
+    /** Like MISS, but a peer that still held this version sent it (a warm hand-off). */
+    PEER,
     /** Too large to admit: a scratch copy, deleted when its last reader is done. */
     BYPASS
   }

@@ -240,6 +240,11 @@ public final class ObjectCache {
       }
 
       @Override
+      public boolean fromPeer() {
+        return content.fromPeer();
+      }
+
+      @Override
       public void close() {
         content.close();
       }

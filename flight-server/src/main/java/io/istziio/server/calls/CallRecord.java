@@ -42,11 +42,11 @@ public final class CallRecord implements FlightServerMiddleware {
 
   /** How the cache answered a call that looked an object up. */
   public enum Cache {
-    MEMORY_HIT, DISK_HIT, MISS, BYPASS;
+    MEMORY_HIT, DISK_HIT, MISS, PEER, BYPASS;
 
     private final String text = name().toLowerCase(Locale.ROOT).replace('_', '-');
 
-    /** As the request line writes it: memory-hit, disk-hit, miss, bypass. */
+    /** As the request line writes it: memory-hit, disk-hit, miss, peer (filled from a peer), bypass. */
     public String text() {
       return text;
     }

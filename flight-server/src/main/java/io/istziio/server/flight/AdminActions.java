@@ -184,7 +184,8 @@ public final class AdminActions {
         failed.add(copy);
       } else {
         bytes[0] += copy.bytes();
-        downloaded[0] += copy.outcome() == Lease.Outcome.MISS ? 1 : 0;
+        Lease.Outcome outcome = copy.outcome();
+        downloaded[0] += outcome == Lease.Outcome.MISS || outcome == Lease.Outcome.PEER ? 1 : 0;
       }
     });
     if (!failed.isEmpty()) {

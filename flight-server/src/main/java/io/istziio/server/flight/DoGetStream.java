@@ -163,6 +163,7 @@ final class DoGetStream {
     return switch (lease.outcome()) {
       case HIT -> CallRecord.Cache.DISK_HIT;
       case MISS -> CallRecord.Cache.MISS;
+      case PEER -> CallRecord.Cache.PEER;
       case BYPASS -> CallRecord.Cache.BYPASS;
     };
   }
@@ -170,7 +171,7 @@ final class DoGetStream {
   private static String cacheOutcome(Lease lease) {
     return switch (lease.outcome()) {
       case HIT -> ReadStats.HIT;
-      case MISS -> ReadStats.MISS;
+      case MISS, PEER -> ReadStats.MISS; // the client's stats: a miss of this node either way
       case BYPASS -> ReadStats.BYPASS;
     };
   }

@@ -11,6 +11,8 @@ import io.istziio.ring.Membership;
 import io.istziio.ring.RingView;
 import io.istziio.server.Errors;
 import io.istziio.server.security.Access;
+import io.istziio.server.handoff.PeerObjectStream;
+import io.istziio.server.handoff.PeerTicket;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.cache.Lease;
 import io.istziio.server.cache.ObjectCache;
@@ -78,6 +80,9 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   /** Asked of a path's owner by a node that is not one: answer locally, never forward again. */
   static final String OWNER_INFO = "owner-flight-info";
+
+  /** What a peer's hand-off read is called in the request log and in refusals. */
+  static final String PEER_OBJECT = "peer-object";
 
   /** The parts of a node the producer serves from. */
   public record Parts(Supplier<Member> self, BufferAllocator allocator, ObjectCache objects,
@@ -286,6 +291,10 @@ public final class NodeProducer extends NoOpFlightProducer {
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener call) {
     CallRecord record = CallRecord.of(context);
     ServerStreamListener listener = MeteredListener.wrap(call, record);
+    if (PeerTicket.is(ticket.getBytes())) {
+      servePeer(context, ticket, listener, record);
+      return;
+    }
     ReadTicket request;
     RowFilter filter;
     ObjectPath path;
@@ -323,6 +332,24 @@ public final class NodeProducer extends NoOpFlightProducer {
           ? Errors.unavailable("the node is shutting down; read from another owner")
           : MemoryStreams.tooBusy(parts.serving().maxStreams()));
     }
+  }
+
+  /**
+   * A peer's hand-off read: the bytes of this node's copy of a path, for nodes only (a node or
+   * admin token when tokens are on).
+   */
+  private void servePeer(CallContext context, Ticket ticket, ServerStreamListener listener,
+      CallRecord record) {
+    record.action(PEER_OBJECT);
+    try {
+      record.path(PeerTicket.path(ticket.getBytes()));
+      Access.checkAction(context, PEER_OBJECT, true);
+    } catch (RuntimeException refused) {
+      listener.error(Errors.toFlight(refused, "DoGet " + PEER_OBJECT));
+      return;
+    }
+    PeerObjectStream.start(ticket.getBytes(), parts.objects(), parts.disk(), parts.allocator(),
+        parts.streams(), listener);
   }
 
   /**

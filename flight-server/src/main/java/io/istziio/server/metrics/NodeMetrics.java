@@ -65,6 +65,27 @@ public final class NodeMetrics implements AutoCloseable {
     return registry;
   }
 
+  /** Binds the meters of the warm hand-off (misses filled from peers' copies). */
+  public void bind(io.istziio.server.handoff.PeerFillStore peerFills) {
+    FunctionCounter.builder("istziio.peer.fills", peerFills,
+            io.istziio.server.handoff.PeerFillStore::fills)
+        .description("misses filled from a peer's copy (same ETag as S3) instead of S3")
+        .register(registry);
+    FunctionCounter.builder("istziio.peer.fill.bytes", peerFills,
+            io.istziio.server.handoff.PeerFillStore::fillBytes)
+        .description("bytes of the objects filled from peers' copies").register(registry);
+    FunctionCounter.builder("istziio.peer.fill.skips", peerFills,
+            io.istziio.server.handoff.PeerFillStore::staleCopies)
+        .description("peer copies not taken, by reason: etag (another version than S3's), "
+            + "failed (the peer failed, refused or was silent past --peer-fill-timeout)")
+        .tag("reason", "etag").register(registry);
+    FunctionCounter.builder("istziio.peer.fill.skips", peerFills,
+            io.istziio.server.handoff.PeerFillStore::peerFailures)
+        .description("peer copies not taken, by reason: etag (another version than S3's), "
+            + "failed (the peer failed, refused or was silent past --peer-fill-timeout)")
+        .tag("reason", "failed").register(registry);
+  }
+
   /** Binds the meters that read the node's own counters; the node holds every object named. */
   public void bind(DiskCache disk, MemoryTier memory, BufferAllocator allocator,
       ThreadPoolExecutor streams, NodeProducer producer, Membership membership) {
@@ -83,7 +104,8 @@ public final class NodeMetrics implements AutoCloseable {
     FunctionCounter.builder("istziio.store.downloads", disk, DiskCache::downloads)
         .description("object-store downloads started").register(registry);
     FunctionCounter.builder("istziio.store.read.bytes", disk, DiskCache::downloadedBytes)
-        .description("bytes of objects downloaded from the store").register(registry);
+        .description("bytes of objects downloaded (from the store, or handed off by peers)")
+        .register(registry);
     Gauge.builder("istziio.store.downloads.in.flight", disk, DiskCache::downloadsInFlight)
         .description("downloads under way").register(registry);
     for (String kind : DiskCache.FAILURE_KINDS) {

@@ -19,6 +19,14 @@ public interface ObjectContent extends AutoCloseable {
    */
   void transferTo(Path target);
 
+  /**
+   * Whether the body came from a peer node rather than the store (a warm hand-off); asked after
+   * {@link #transferTo}, which may have fallen back to the store.
+   */
+  default boolean fromPeer() {
+    return false;
+  }
+
   @Override
   void close();
 }
