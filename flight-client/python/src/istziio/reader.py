@@ -65,14 +65,14 @@ class EndpointReader:
         tried: List[str] = []
         locations = self._locations
         if self._load is not None:
-            locations = self._load.order(locations, self._nodes)
+            locations = self._load.order(locations, self.path, self._nodes)
         for location in locations:
             ticket = self._ticket
             if version is not None:
                 ticket = tickets.pinned(self._ticket, version) or self._ticket
             skip = delivered
             if self._load is not None:
-                self._load.started(location)  # until the stream ends: finished() in the finally
+                self._load.started(location, self.path)  # until the stream ends: finished() in the finally
             try:
                 stream = self._pool.get(location).do_get(flight.Ticket(ticket), self._pool.options())
                 with self._lock:
@@ -124,7 +124,7 @@ class EndpointReader:
                     self._pool.evict(location)
             finally:
                 if self._load is not None:
-                    self._load.finished(location)
+                    self._load.finished(location, self.path)
                 with self._lock:
                     self._stream = None
         raise errors.UnavailableError(

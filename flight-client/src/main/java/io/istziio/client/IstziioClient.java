@@ -201,11 +201,12 @@ public final class IstziioClient implements AutoCloseable {
   /**
    * Whether a read may start at a replica when its primary is busy (default true): the first owner
    * tried is chosen by this client's reads in flight per node, bounded-load style ({@link
-   * OwnerChoice}): the primary unless it holds more than about 1.25 times the mean in-flight count
-   * plus one, then the next owner in ring order under that bound. A file read one at a time stays
-   * on its primary, so cold files are cached once; a hot file read by many at once spreads over
-   * its owners. False: always the primary first, as before. Failover after the first owner is in
-   * ring order either way. Applies to reads started afterwards.
+   * OwnerChoice}): the primary unless it holds about 1.25 times the mean in-flight count (plus
+   * one for a path this client is not already reading), then the next owner in ring order under
+   * that bound. A file read one at a time stays on its primary, so cold files are cached once; a
+   * hot file read by many at once spreads over its owners. False: always the primary first, as
+   * before. Failover after the first owner is in ring order either way. Applies to reads started
+   * afterwards.
    *
    * @return this client
    */
@@ -370,11 +371,11 @@ public final class IstziioClient implements AutoCloseable {
     // The owners to try in turn, the first chosen by load; a store failure past the first
     // appends its node again.
     List<Member> queue = new ArrayList<>(
-        loadSpread ? OwnerChoice.order(nodes, membership.view().members(), load) : nodes);
+        loadSpread ? OwnerChoice.order(nodes, path, membership.view().members(), load) : nodes);
     for (int next = 0; next < queue.size(); next++) {
       Member node = queue.get(next);
       Progress progress = null;
-      load.started(node.location()); // until the stream is closed: finished() in the finally
+      load.started(node.location(), path); // until the stream is closed: finished() in finally
       try (FlightStream stream = pool.get(node.location()).getStream(ticketFor.apply(version))) {
         progress = new Progress(stream);
         reading.add(progress);
@@ -450,7 +451,7 @@ public final class IstziioClient implements AutoCloseable {
           }
         }
       } finally {
-        load.finished(node.location());
+        load.finished(node.location(), path);
         if (progress != null) {
           reading.remove(progress);
         }
