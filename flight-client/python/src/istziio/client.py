@@ -38,9 +38,10 @@ def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffe
         Default: from the token file named by ``ISTZIIO_TOKEN_FILE`` (its first ``admin`` token,
         else its first token), else none.
     :param spread: start a file's read at the owner chosen by this client's reads in flight per
-        node (bounded loads, :mod:`istziio.spread`): the primary unless it holds more than about
-        1.25 times the mean plus one, so a hot file read by many threads at once spreads over its
-        owners while a file read one at a time stays on its primary. ``False``: always the primary
+        node (bounded loads, :mod:`istziio.spread`): the primary unless it holds about 1.25 times
+        the mean (plus one for a file this client is not already reading), so a hot file read by
+        many threads at once spreads over its owners while a file read one at a time stays on its
+        primary. ``False``: always the primary
         first. The failover order after the first owner is the ring order either way.
     :raises ValueError: no location, or one that is not ``grpc[+tcp|+tls]://host:port``; a CA
         bundle or token file that cannot be read.

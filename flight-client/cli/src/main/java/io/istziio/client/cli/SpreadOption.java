@@ -8,8 +8,9 @@ final class SpreadOption {
 
   @Option(names = "--no-spread",
       description = "Start every read at the path's primary owner. Default: a read whose primary "
-          + "is busy with this client's reads (more than 1.25 times the mean in flight, plus one) "
-          + "starts at the next owner under that bound, so a hot file spreads over its owners.")
+          + "is busy with this client's reads (1.25 times the mean in flight, plus one for a path "
+          + "not already being read) starts at the next owner under that bound, so a hot file "
+          + "spreads over its owners and a cold one stays on its primary.")
   boolean noSpread;
 
   /** {@code client}, with load spreading as the flag says. */
