@@ -274,8 +274,8 @@ def main():
         md += ["## Hot files spread over their owners", "",
                f"One client replays a Zipf {spread['zipf']} trace ({spread['requests']} requests over "
                f"{spread['files']} ~1 MB files, mean gap {spread['mean_gap_ms']} ms, {spread['concurrency']} readers) "
-               "with load spreading off (`--no-spread`), then on, each over a fresh copy of the files; requests per "
-               "node are the nodes' `doGets` before and after (scripts/spread-bench).", "",
+               "with load spreading off (`--no-spread`), then on, over the same files evicted from every node before "
+               "each; requests per node are the nodes' `doGets` before and after (scripts/spread-bench).", "",
                "| spreading | requests per node | busiest over the mean | target |", "|---|---|---|---|"]
         for key in ("off", "on"):
             entry = spread[key]
