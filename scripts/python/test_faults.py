@@ -31,8 +31,10 @@ from conftest import HOME, read_cluster_env
 SCRIPT = str(HOME / "scripts" / "local-cluster")
 ISTZIIO = str(HOME / "scripts" / "istziio")
 NODES = ("n1", "n2", "n3")
-# IstziioClient.DEFAULT_STALL_TIMEOUT, which the replay's client uses.
-STALL_S = 5.0
+# IstziioClient.DEFAULT_STALL_TIMEOUT, which the replay's client uses, plus the deadline of the
+# ping that then tells a frozen node from a slow one (NodeProbe.MAX_DEADLINE): the longest a read
+# waits on a frozen node.
+STALL_S = 5.0 + 2.0
 # The cluster's --liveness-timeout (the default): how long a dead node stays in the ring.
 LIVENESS_S = 3.0
 # Files per test: each test reads its own, so each has misses to make (an S3 restart during a

@@ -23,6 +23,7 @@ import pytest
 import istziio
 from istziio.reader import read_endpoints
 from istziio.pool import FlightClientPool
+from istziio.stall import StallWatch
 from conftest import HOME
 
 import example_duckdb
@@ -162,11 +163,13 @@ def test_endpoints_are_read_in_parallel_each_file_in_order(client, files):
     endpoints = [info.endpoints[0] for info in infos]
     combined = flight.FlightInfo(schema, flight.FlightDescriptor.for_path("many"), endpoints, -1, -1)
     pool = FlightClientPool()
+    stalls = StallWatch(pool, 5.0)
     done = []
     try:
-        batches = list(read_endpoints(pool, combined, "unused", parallelism=3, buffer=1,
+        batches = list(read_endpoints(pool, stalls, combined, "unused", parallelism=3, buffer=1,
                                       on_done=done.append))
     finally:
+        stalls.close()
         pool.close()
     assert pa.Table.from_batches(batches, schema).equals(pa.concat_tables(files.values()))
     assert [s["path"] for s in done[0]] == list(files)
@@ -395,3 +398,71 @@ def test_a_stream_broken_mid_file_resumes_on_the_replica_after_the_rows_delivere
     assert got.equals(expected)
     assert stats[0]["failovers"] == 1
     assert stats[0]["node"] != owner
+
+
+@pytest.mark.parametrize("when", ["before the first batch", "mid-file"])
+def test_a_frozen_owner_is_given_up_after_the_stall_timeout(tmp_path, when):
+    """SIGSTOP keeps the owner's connections open while nothing answers: the read pings it after
+    the stall timeout, gets no answer and goes on at the replica with every row once."""
+    root = tmp_path / "data"
+    root.mkdir()
+    rows = 2_000_000 if when == "mid-file" else 10_000  # mid-file: far more than gRPC buffers hold
+    expected = pa.table({"k": pa.array(range(rows), pa.int64()), "v": pc.random(rows)})
+    pq.write_table(expected, root / "t.parquet", row_group_size=100_000)
+    path = f"file://{root}/t.parquet"
+    with node_pair(root, tmp_path) as nodes:
+        with istziio.connect(list(nodes), parallelism=1, buffer=1, stall_timeout=1.0,
+                             call_timeout=3.0) as client:
+            owner = client.info(path).endpoints[0].locations[0].uri.decode()
+            try:
+                if when == "mid-file":
+                    reader = client.read_batches(path)
+                    batches = [reader.read_next_batch()]
+                    nodes[owner].send_signal(signal.SIGSTOP)
+                    batches.extend(reader)
+                    got = pa.Table.from_batches(batches, reader.schema)
+                    stats = client.last_stats
+                else:
+                    nodes[owner].send_signal(signal.SIGSTOP)
+                    got, stats = client.read_table(path, with_stats=True)
+            finally:
+                nodes[owner].send_signal(signal.SIGCONT)
+    assert got.equals(expected)
+    assert stats[0]["node"] != owner
+    assert stats[0]["failovers"] == 1
+
+
+def test_a_slow_owner_that_answers_pings_is_waited_for(tmp_path):
+    """A node that sends nothing for longer than the stall timeout but answers a ping is slow, not
+    frozen: the read stays with it. A stand-in node (pyarrow's FlightServerBase) holds its one
+    stream for three stall timeouts and answers ListActions meanwhile."""
+    release = threading.Event()
+    table = pa.table({"x": pa.array(range(10), pa.int64())})
+
+    class SlowNode(flight.FlightServerBase):
+        def do_get(self, context, ticket):
+            release.wait(30)
+            return flight.RecordBatchStream(table)
+
+        def list_actions(self, context):
+            return []
+
+    with SlowNode("grpc+tcp://127.0.0.1:0") as server:
+        location = f"grpc+tcp://127.0.0.1:{server.port}"
+        info = flight.FlightInfo(table.schema, flight.FlightDescriptor.for_path("x"),
+                                 [flight.FlightEndpoint(json.dumps({"path": "s3://b/x.parquet"}),
+                                                        [location])], -1, -1)
+        pool = FlightClientPool()
+        stalls = StallWatch(pool, 0.5)
+        timer = threading.Timer(1.5, release.set)
+        timer.start()
+        try:
+            done = []
+            got = pa.Table.from_batches(list(read_endpoints(pool, stalls, info, location, 1, 1,
+                                                            done.append)), table.schema)
+        finally:
+            timer.cancel()
+            stalls.close()
+            pool.close()
+    assert got.equals(table)
+    assert done[0][0]["failovers"] == 0

@@ -13,6 +13,7 @@ from . import errors, security, tickets
 from .pool import FlightClientPool
 from .reader import read_endpoints
 from .spread import NodeLoad
+from .stall import StallWatch
 from .tickets import Filter, Target
 
 # GetFlightInfo may move to another node after these; anything else is the request's fault.
@@ -20,7 +21,8 @@ _TRY_ANOTHER_NODE = {"UNAVAILABLE", "TIMED_OUT", "CANCELLED"}
 
 
 def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffer: int = 4,
-            call_timeout: float = 10.0, tls_root_certs: Union[bytes, str, None] = None,
+            call_timeout: float = 10.0, stall_timeout: float = 5.0,
+            tls_root_certs: Union[bytes, str, None] = None,
             token: Optional[str] = None, spread: bool = True) -> "Client":
     """A client of the cluster that ``locations`` belong to.
 
@@ -31,6 +33,10 @@ def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffe
     :param buffer: batches each of those may hold ahead of the consumer.
     :param call_timeout: seconds GetFlightInfo and the admin actions may take on one node before
         the next node is asked.
+    :param stall_timeout: seconds a read waits for the next batch from a node before it pings the
+        node: one that does not answer within ``min(stall_timeout, 2)`` seconds is given up
+        (frozen, or cut off) and the read goes on at the next owner after the rows it delivered;
+        one that answers is slow (a cold miss of a large object) and the read waits on.
     :param tls_root_certs: for ``grpc+tls://`` nodes, the CA bundle their certificates are checked
         against: PEM bytes, or the path of a PEM file. Default: the file named by the environment
         variable ``ISTZIIO_TLS_CA``, else the system's roots.
@@ -44,10 +50,11 @@ def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffe
         primary. ``False``: always the primary
         first. The failover order after the first owner is the ring order either way.
     :raises ValueError: no location, or one that is not ``grpc[+tcp|+tls]://host:port``; a CA
-        bundle or token file that cannot be read.
+        bundle or token file that cannot be read; a stall timeout that is not positive.
     """
     return Client(locations, parallelism=parallelism, buffer=buffer, call_timeout=call_timeout,
-                  tls_root_certs=tls_root_certs, token=token, spread=spread)
+                  stall_timeout=stall_timeout, tls_root_certs=tls_root_certs, token=token,
+                  spread=spread)
 
 
 class Client:
@@ -57,11 +64,12 @@ class Client:
     A read asks any node for the FlightInfo of the path (one endpoint per file, each listing the
     file's owners in ring order), then reads the endpoints from their owners (each from the owner
     chosen by load, see ``connect(spread=)``), ``parallelism`` at a time, each file's batches in
-    order and the files in the FlightInfo's order (sorted by path). When an owner is unreachable or fails mid-stream, the next owner serves the rest of that file,
-    pinned to the version the first one served."""
+    order and the files in the FlightInfo's order (sorted by path). When an owner is unreachable
+    or fails mid-stream, the next owner serves the rest of that file, pinned to the version the
+    first one served."""
 
     def __init__(self, locations: Union[str, Sequence[str]], *, parallelism: int = 4,
-                 buffer: int = 4, call_timeout: float = 10.0,
+                 buffer: int = 4, call_timeout: float = 10.0, stall_timeout: float = 5.0,
                  tls_root_certs: Union[bytes, str, None] = None, token: Optional[str] = None,
                  spread: bool = True):
         seeds = [locations] if isinstance(locations, str) else list(locations)
@@ -77,6 +85,7 @@ class Client:
         self._next_node = 0
         self._lock = threading.Lock()
         self._pool = FlightClientPool(*security.resolve(tls_root_certs, token))
+        self._stalls = StallWatch(self._pool, stall_timeout)
         self._parallelism = parallelism
         self._buffer = buffer
         self._options = self._pool.options(timeout=call_timeout)
@@ -183,6 +192,7 @@ class Client:
 
     def close(self) -> None:
         """Closes the connections; reads under way fail."""
+        self._stalls.close()
         self._pool.close()
 
     def __enter__(self) -> "Client":
@@ -204,8 +214,8 @@ class Client:
 
         with self._lock:
             nodes = list(self._nodes)
-        batches = read_endpoints(self._pool, info, answered_by, self._parallelism, self._buffer, done,
-                                 self._load, nodes)
+        batches = read_endpoints(self._pool, self._stalls, info, answered_by, self._parallelism,
+                                 self._buffer, done, self._load, nodes)
         return pa.RecordBatchReader.from_batches(schema, (_conform(b, schema) for b in batches))
 
     def _ticket(self, path: Target, columns: Optional[Sequence[str]], filter: Filter,

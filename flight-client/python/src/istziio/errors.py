@@ -74,6 +74,9 @@ _BY_CODE = {
     "UNIMPLEMENTED": UnimplementedError,
 }
 
+# pyarrow's words for a status where they differ from gRPC's name ("Flight returned timeout error").
+_CODE_NAMES = {"TIMEOUT": "TIMED_OUT"}
+
 # "Flight returned not found error, with message: <message>. gRPC client debug context: ..."
 _FLIGHT_TEXT = re.compile(r"Flight returned (?P<code>[a-z ]+?) error, with message: (?P<message>.*?)"
                           r"(?:\. gRPC client debug context:.*|\. Detail: .*)?$", re.DOTALL)
@@ -95,7 +98,8 @@ def status_of(error: BaseException) -> tuple[str, str]:
     text = str(error)
     match = _FLIGHT_TEXT.match(text)
     if match:
-        return match.group("code").upper().replace(" ", "_"), match.group("message")
+        code = match.group("code").upper().replace(" ", "_")
+        return _CODE_NAMES.get(code, code), match.group("message")
     for kind, code in _BY_TYPE:
         if isinstance(error, kind):
             return code, text

@@ -14,6 +14,7 @@ import pyarrow.flight as flight
 from . import errors, tickets
 from .pool import FlightClientPool
 from .spread import NodeLoad
+from .stall import StallWatch
 
 # Codes after which another owner may serve the endpoint: the node is unreachable, reset the stream
 # (a node that stops dies with RST_STREAM, seen as CANCELLED), is at its --max-streams, or the
@@ -31,12 +32,14 @@ class EndpointReader:
 
     ``emit(batch)`` receives each non-empty batch; :attr:`stats` holds the node's ReadStats (the
     last message's app metadata) with ``path``, ``node`` (the location that finished the read)
-    and ``failovers`` added."""
+    and ``failovers`` added. A stream that delivers nothing for the stall timeout from a node that
+    does not answer a ping is given up as a failed node (:class:`~istziio.stall.StallWatch`)."""
 
     def __init__(self, pool: FlightClientPool, endpoint: flight.FlightEndpoint,
-                 default_location: str, cancelled: threading.Event,
+                 default_location: str, cancelled: threading.Event, stalls: StallWatch,
                  load: Optional[NodeLoad] = None, nodes: Sequence[str] = ()):
         self._pool = pool
+        self._stalls = stalls
         self._ticket = endpoint.ticket.ticket
         self._locations = [_uri(loc) for loc in endpoint.locations] or [default_location]
         # Counts every DoGet in flight; None: no counting and no choice (locations in ring order).
@@ -71,6 +74,7 @@ class EndpointReader:
             if version is not None:
                 ticket = tickets.pinned(self._ticket, version) or self._ticket
             skip = delivered
+            wait = None
             if self._load is not None:
                 self._load.started(location, self.path)  # until the stream ends: finished() in the finally
             try:
@@ -80,27 +84,31 @@ class EndpointReader:
                 if self._cancelled.is_set():
                     return
                 node_stats: Dict[str, Any] = {}
-                while True:
-                    try:
-                        chunk = stream.read_chunk()
-                    except StopIteration:
-                        break
-                    metadata = _json(chunk.app_metadata)
-                    if version is None and isinstance(metadata.get("version"), str):
-                        version = metadata["version"]
-                    if "rows" in metadata:  # ReadStats, on the last message
-                        node_stats = metadata
-                    batch = chunk.data
-                    if batch is None or batch.num_rows == 0:
-                        continue
-                    if skip >= batch.num_rows:  # already delivered before a failover
-                        skip -= batch.num_rows
-                        continue
-                    if skip:
-                        batch = batch.slice(skip)
-                        skip = 0
-                    emit(batch)
-                    delivered += batch.num_rows
+                with self._stalls.watch(location, stream) as wait:
+                    while True:
+                        wait.begin()
+                        try:
+                            chunk = stream.read_chunk()
+                        except StopIteration:
+                            break
+                        finally:
+                            wait.end()
+                        metadata = _json(chunk.app_metadata)
+                        if version is None and isinstance(metadata.get("version"), str):
+                            version = metadata["version"]
+                        if "rows" in metadata:  # ReadStats, on the last message
+                            node_stats = metadata
+                        batch = chunk.data
+                        if batch is None or batch.num_rows == 0:
+                            continue
+                        if skip >= batch.num_rows:  # already delivered before a failover
+                            skip -= batch.num_rows
+                            continue
+                        if skip:
+                            batch = batch.slice(skip)
+                            skip = 0
+                        emit(batch)
+                        delivered += batch.num_rows
                 self.stats = {**node_stats, "path": self.path, "node": location,
                               "failovers": len(tried)}
                 return
@@ -119,6 +127,8 @@ class EndpointReader:
                     raise errors.UnavailableError(
                         code, f"{location} failed after {delivered} rows of {self.path} and sent "
                         f"no version to resume from: {message}", self.path) from None
+                if wait is not None and wait.stalled:
+                    message = self._stalls.describe()
                 tried.append(f"{location} ({message})")
                 if code != "RESOURCE_EXHAUSTED":  # busy, not broken: keep its connection
                     self._pool.evict(location)
@@ -132,8 +142,8 @@ class EndpointReader:
             self.path)
 
 
-def read_endpoints(pool: FlightClientPool, info: flight.FlightInfo, default_location: str,
-                   parallelism: int, buffer: int,
+def read_endpoints(pool: FlightClientPool, stalls: StallWatch, info: flight.FlightInfo,
+                   default_location: str, parallelism: int, buffer: int,
                    on_done: Callable[[List[Dict[str, Any]]], None],
                    load: Optional[NodeLoad] = None,
                    nodes: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
@@ -153,7 +163,8 @@ def read_endpoints(pool: FlightClientPool, info: flight.FlightInfo, default_loca
 
     def start() -> None:
         nonlocal started
-        reader = EndpointReader(pool, endpoints[started], default_location, cancelled, load, nodes)
+        reader = EndpointReader(pool, endpoints[started], default_location, cancelled, stalls,
+                                load, nodes)
         slots: "queue.Queue[Any]" = queue.Queue(maxsize=max(1, buffer))
         started += 1
         # Daemon threads: a consumer that abandons the reader must not keep the interpreter alive.

@@ -6,8 +6,10 @@ import io.netty.handler.ssl.SslContext;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.Location;
@@ -25,11 +27,29 @@ public final class FlightClientPool implements AutoCloseable {
   static final Duration EVICTED_GRACE = Duration.ofMinutes(10);
 
   private final BufferAllocator allocator;
-  /** A client and, when the pool made it, its channel. */
-  private record Pooled(FlightClient client, ManagedChannel channel) {}
+  /**
+   * A client, its channel when the pool made it, and the allocator of its streams' batches (a
+   * child of the pool's, so a dropped client is closed only once its batches are released).
+   * Closed once, by whichever of the dropping thread and {@link #close} comes first.
+   */
+  private record Pooled(FlightClient client, ManagedChannel channel, BufferAllocator batches,
+      AtomicBoolean closed) implements AutoCloseable {
+    Pooled(FlightClient client, ManagedChannel channel, BufferAllocator batches) {
+      this(client, channel, batches, new AtomicBoolean());
+    }
+
+    @Override
+    public void close() throws Exception {
+      if (closed.compareAndSet(false, true)) {
+        AutoCloseables.close(client, batches);
+      }
+    }
+  }
 
   /** By location URI as members advertise it: a read looks its owner up without parsing a URI. */
   private final Map<String, Pooled> clients = new ConcurrentHashMap<>();
+  /** Dropped clients not yet closed: {@link #close} closes them too. */
+  private final Set<Pooled> dropped = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private final ClientSecurity security;
@@ -75,16 +95,24 @@ public final class FlightClientPool implements AutoCloseable {
    */
   private Pooled open(String location) {
     URI uri = URI.create(location);
+    BufferAllocator batches = allocator.newChildAllocator("flight-client " + location, 0,
+        Long.MAX_VALUE);
     boolean secure = "grpc+tls".equals(uri.getScheme());
     if (!secure && !"grpc+tcp".equals(uri.getScheme()) && !"grpc".equals(uri.getScheme())) {
-      return new Pooled(FlightClient.builder(allocator, new Location(uri)).build(), null);
+      return new Pooled(FlightClient.builder(batches, new Location(uri)).build(), null, batches);
     }
     NettyChannelBuilder builder = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
         .maxInboundMessageSize(Integer.MAX_VALUE)
         .flowControlWindow(WINDOW_BYTES)
         .intercept(new BearerToken(security::token));
     ManagedChannel channel = (secure ? builder.sslContext(tls()) : builder.usePlaintext()).build();
-    return new Pooled(FlightGrpcUtils.createFlightClient(allocator, channel), channel);
+    return new Pooled(FlightGrpcUtils.createFlightClient(batches, channel), channel, batches);
+  }
+
+  /** Whether {@code client} is still the pool's client of {@code location} (not dropped since). */
+  boolean holds(String location, FlightClient client) {
+    Pooled pooled = clients.get(location);
+    return pooled != null && pooled.client() == client;
   }
 
   /**
@@ -97,26 +125,35 @@ public final class FlightClientPool implements AutoCloseable {
 
   /**
    * The same, by location URI. The channel stops taking new calls at once; the client (and its
-   * allocator) is closed only when the calls still running on the channel have ended, by
-   * themselves or after {@link #EVICTED_GRACE}, on a thread of its own: closing it at once would
-   * break reads that are going well on a channel another read found broken.
+   * allocator) is closed only when the calls still running on the channel have ended and their
+   * streams have released their batches, by themselves or after {@link #EVICTED_GRACE}, on a
+   * thread of its own: closing it at once would break reads that are going well on a channel
+   * another read found broken.
    */
   public void evict(String location) {
     Pooled pooled = clients.remove(location);
     if (pooled == null) {
       return;
     }
+    dropped.add(pooled);
     Thread closer = new Thread(() -> {
       try {
+        long end = System.nanoTime() + EVICTED_GRACE.toNanos();
         if (pooled.channel() != null) {
           pooled.channel().shutdown();
           if (!pooled.channel().awaitTermination(EVICTED_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
             pooled.channel().shutdownNow();
           }
         }
-        pooled.client().close();
+        // A call has ended when its last message arrived; its reader may still hold the batch.
+        while (pooled.batches().getAllocatedMemory() > 0 && System.nanoTime() - end < 0) {
+          Thread.sleep(100);
+        }
+        pooled.close();
       } catch (Exception e) {
         // the channel is being dropped anyway
+      } finally {
+        dropped.remove(pooled);
       }
     }, "istziio-evict");
     closer.setDaemon(true);
@@ -126,7 +163,12 @@ public final class FlightClientPool implements AutoCloseable {
   @Override
   public void close() throws Exception {
     closed = true;
-    AutoCloseables.close(clients.values().stream().map(Pooled::client).toList());
+    for (Pooled pooled : dropped) {
+      if (pooled.channel() != null) {
+        pooled.channel().shutdownNow();
+      }
+    }
+    AutoCloseables.close(clients.values(), dropped);
     clients.clear();
   }
 }

@@ -22,12 +22,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Ticket;
@@ -54,9 +56,12 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * while a file read one at a time always goes to its primary.
  *
  * <p>A node that stops answering without closing its connections (a frozen process, a black-holed
- * network) is detected too: a read that receives nothing for the {@linkplain #withStallTimeout
- * stall timeout} (default 5 s) is cancelled and goes on at the next owner, and GetFlightInfo and
- * the admin actions have a {@linkplain #withCallTimeout deadline} (default 10 s).
+ * network) is detected too: when a read has received nothing for the {@linkplain
+ * #withStallTimeout stall timeout} (default 5 s) the client pings the node (a ListActions call
+ * with a deadline of at most 2 s); a node that answers is slow, not frozen (a cold miss of a large
+ * object, a starved CPU), and the read waits on; one that does not is given up and the read goes
+ * on at the next owner. GetFlightInfo and the admin actions have a {@linkplain #withCallTimeout
+ * deadline} (default 10 s).
  *
  * <pre>{@code
  * try (IstziioClient client = IstziioClient.connect("grpc+tcp://10.0.0.1:8815")) {
@@ -108,13 +113,16 @@ public final class IstziioClient implements AutoCloseable {
       });
   /** The reads now waiting on or consuming a stream; the watchdog looks for stalled ones. */
   private final Set<Progress> reading = ConcurrentHashMap.newKeySet();
-  /** One daemon thread per client: it only compares times and cancels streams. */
+  /** One daemon thread per client: it only compares times, starts probes and cancels streams. */
   private final ScheduledExecutorService watchdog;
+  /** Asks a node whose stream waits too long whether it still answers. */
+  private final NodeProbe probe;
 
   private IstziioClient(List<URI> seeds, RedisMembership.Settings redis, int replicas,
       Duration refresh, ClientSecurity security) {
     this.allocator = new RootAllocator();
     this.pool = new FlightClientPool(allocator, security);
+    this.probe = new NodeProbe(pool);
     this.seeds = List.copyOf(seeds);
     if (redis != null) {
       this.fromNodes = null;
@@ -129,15 +137,17 @@ public final class IstziioClient implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    watchdog.schedule(this::cancelStalledReads, WATCHDOG_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    watchdog.schedule(this::watchWaitingReads, WATCHDOG_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /**
    * Sets how long a read waits for the next message (the schema or a batch) from a node before it
-   * cancels the stream and goes on at the next owner, resuming after the rows already delivered,
-   * as when the node fails. Counted from when the client asks for the message: the time the
-   * consumer spends on a batch is not counted. Default {@link #DEFAULT_STALL_TIMEOUT}; applies to
-   * reads started afterwards and to waits in running ones.
+   * pings the node: if the ping gets no answer within the stall timeout or 2 s, whichever is
+   * shorter, the read cancels the stream and goes on at the next owner, resuming after the rows
+   * already delivered, as when the node fails; if it does, the node is alive and the read waits
+   * another stall timeout before asking again. Counted from when the client asks for the message:
+   * the time the consumer spends on a batch is not counted. Default {@link
+   * #DEFAULT_STALL_TIMEOUT}; applies to reads started afterwards and to waits in running ones.
    *
    * @return this client
    */
@@ -368,6 +378,7 @@ public final class IstziioClient implements AutoCloseable {
     FlightRuntimeException storeFailure = null; // the first, after which one more owner is tried
     long storeGiveUp = 0; // System.nanoTime() past which store failures are no longer retried
     int storeRetries = 0;
+    boolean retriedEvicted = false; // one fresh channel after another read dropped ours
     // The owners to try in turn, the first chosen by load; a store failure past the first
     // appends its node again.
     List<Member> queue = new ArrayList<>(
@@ -375,9 +386,10 @@ public final class IstziioClient implements AutoCloseable {
     for (int next = 0; next < queue.size(); next++) {
       Member node = queue.get(next);
       Progress progress = null;
+      FlightClient flight = pool.get(node.location());
       load.started(node.location(), path); // until the stream is closed: finished() in finally
-      try (FlightStream stream = pool.get(node.location()).getStream(ticketFor.apply(version))) {
-        progress = new Progress(stream);
+      try (FlightStream stream = flight.getStream(ticketFor.apply(version))) {
+        progress = new Progress(stream, node.location());
         reading.add(progress);
         if (cancel != null) {
           cancel.opened(stream);
@@ -442,8 +454,17 @@ public final class IstziioClient implements AutoCloseable {
         if (!stalled && !nodeFailed(e)) {
           throw e;
         }
+        if (!stalled && !retriedEvicted && !pool.holds(node.location(), flight)) {
+          // Another read found this node failing and dropped the channel under this one's call
+          // ("Channel shutdown invoked"): that says nothing of the node yet; ask it once more on
+          // a fresh channel.
+          retriedEvicted = true;
+          queue.add(next + 1, node);
+          continue;
+        }
         tried.add(node.id() + " (" + (stalled
-            ? "stalled: no data for " + describe(stallTimeout) : ConnectionFailures.describe(e)) + ")");
+            ? "stalled: no data for " + describe(stallTimeout) + " and no answer to a ping within "
+                + describe(probeDeadline()) : ConnectionFailures.describe(e)) + ")");
         if (stalled || e.status().code() != FlightStatusCode.RESOURCE_EXHAUSTED) { // busy, not broken
           pool.evict(node.location());
           if (fromNodes != null) {
@@ -562,11 +583,14 @@ public final class IstziioClient implements AutoCloseable {
 
   /**
    * One stream's progress, for the stall watchdog. Threads: only the reading thread calls
-   * {@link #waiting} and {@link #consuming}; only the watchdog thread moves the state to
-   * {@link #STALLED} (and then cancels the stream). The state is one AtomicLong, which publishes
-   * it between the two, and the watchdog's compareAndSet from the exact wait start it saw means it
-   * never cancels a stream whose reader got its message in the meantime. Once STALLED, the reader
-   * leaves it so (the next call on the cancelled stream throws CANCELLED).
+   * {@link #waiting} and {@link #consuming}; the watchdog thread starts a probe of a wait that
+   * has lasted the stall timeout, and the probe's answer either restarts that wait's clock
+   * ({@link #waitOn}) or moves the state to {@link #STALLED} and cancels the stream ({@link
+   * #giveUp}). The state is one AtomicLong, which publishes it between the threads; both answers
+   * are a compareAndSet from the exact wait start the watchdog saw, so a reader that got its
+   * message in the meantime is never cancelled nor its new wait moved. {@link #probing} keeps the
+   * watchdog to one probe per wait at a time. Once STALLED, the reader leaves it so (the next call
+   * on the cancelled stream throws CANCELLED).
    */
   private static final class Progress {
     /** The consumer is running (or the stream ended): not a wait on the node. */
@@ -574,11 +598,16 @@ public final class IstziioClient implements AutoCloseable {
     static final long STALLED = Long.MIN_VALUE + 1;
 
     final FlightStream stream;
+    /** The node's location, to probe it. */
+    final String location;
     /** System.nanoTime() when the reader asked for the next message, or CONSUMING, or STALLED. */
     final AtomicLong waitingSince = new AtomicLong(CONSUMING);
+    /** Set by the watchdog when it starts a probe, cleared by the probe's answer. */
+    final AtomicBoolean probing = new AtomicBoolean();
 
-    Progress(FlightStream stream) {
+    Progress(FlightStream stream, String location) {
       this.stream = stream;
+      this.location = location;
     }
 
     void waiting() {
@@ -593,25 +622,57 @@ public final class IstziioClient implements AutoCloseable {
     boolean stalled() {
       return waitingSince.get() == STALLED;
     }
-  }
 
-  /** The watchdog's round: cancels the streams that have waited too long, then sleeps. */
-  private void cancelStalledReads() {
-    long limit = stallTimeout.toNanos();
-    long now = System.nanoTime();
-    for (Progress progress : reading) {
-      long since = progress.waitingSince.get();
-      if (since != Progress.CONSUMING && since != Progress.STALLED && now - since > limit
-          && progress.waitingSince.compareAndSet(since, Progress.STALLED)) {
+    /** The node answered the probe: the wait that began at {@code since} starts over. */
+    void waitOn(long since) {
+      waitingSince.compareAndSet(since, System.nanoTime());
+      probing.set(false);
+    }
+
+    /** The node did not answer: the wait that began at {@code since} ends the stream. */
+    void giveUp(long since, String why) {
+      if (waitingSince.compareAndSet(since, STALLED)) {
         try {
-          progress.stream.cancel("no data for " + describe(stallTimeout), null);
+          stream.cancel(why, null);
         } catch (RuntimeException e) {
           // the stream ended meanwhile; the reader sees its outcome
         }
       }
+      probing.set(false);
+    }
+  }
+
+  /** The probe's deadline: the stall timeout, at most {@link NodeProbe#MAX_DEADLINE}. */
+  private Duration probeDeadline() {
+    Duration stall = stallTimeout;
+    return stall.compareTo(NodeProbe.MAX_DEADLINE) < 0 ? stall : NodeProbe.MAX_DEADLINE;
+  }
+
+  /**
+   * The watchdog's round: probes the nodes of streams that have waited too long (their answers
+   * decide, on the probe's thread), then sleeps.
+   */
+  private void watchWaitingReads() {
+    long limit = stallTimeout.toNanos();
+    Duration deadline = probeDeadline();
+    long now = System.nanoTime();
+    for (Progress progress : reading) {
+      long since = progress.waitingSince.get();
+      if (since != Progress.CONSUMING && since != Progress.STALLED && now - since > limit
+          && progress.probing.compareAndSet(false, true)) {
+        String why = "no data for " + describe(stallTimeout) + " and no answer to a ping within "
+            + describe(deadline);
+        probe.answers(progress.location, deadline).thenAccept(alive -> {
+          if (alive) {
+            progress.waitOn(since);
+          } else {
+            progress.giveUp(since, why);
+          }
+        });
+      }
     }
     try {
-      watchdog.schedule(this::cancelStalledReads,
+      watchdog.schedule(this::watchWaitingReads,
           Math.max(1, Math.min(WATCHDOG_PERIOD_MILLIS, stallTimeout.toMillis() / 4)),
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closed) {
@@ -712,6 +773,6 @@ public final class IstziioClient implements AutoCloseable {
   public void close() throws Exception {
     watchdog.shutdownNow();
     readers.shutdownNow();
-    AutoCloseables.close(membership, pool, allocator);
+    AutoCloseables.close(probe, membership, pool, allocator);
   }
 }

@@ -50,6 +50,7 @@ public final class S3Server implements AutoCloseable {
   private volatile int failGetsWithStatus;
   private volatile int failHeadsWithStatus;
   private volatile CountDownLatch headHold; // set: the nodes' HEADs wait on it
+  private volatile CountDownLatch getHold; // set: the nodes' GETs wait on it
   // "METHOD /bucket/key" for every HTTP request (retries included) a node configured by config()
   // sends, in order.
   private final Queue<String> nodeRequests = new ConcurrentLinkedQueue<>();
@@ -59,8 +60,9 @@ public final class S3Server implements AutoCloseable {
         ExecutionAttributes attributes) {
       SdkHttpRequest http = context.httpRequest();
       nodeRequests.add(http.method() + " " + http.encodedPath());
-      CountDownLatch hold = headHold;
-      if (hold != null && http.method() == SdkHttpMethod.HEAD) {
+      CountDownLatch hold = http.method() == SdkHttpMethod.HEAD ? headHold
+          : http.method() == SdkHttpMethod.GET ? getHold : null;
+      if (hold != null) {
         // Held before it is sent, so no socket timeout runs out however long a test holds it.
         try {
           hold.await();
@@ -189,6 +191,19 @@ public final class S3Server implements AutoCloseable {
   public void releaseHeads() {
     CountDownLatch hold = headHold;
     headHold = null;
+    if (hold != null) {
+      hold.countDown();
+    }
+  }
+
+  /** Makes the GETs nodes send wait, unanswered, until {@link #releaseGets}. */
+  public void holdGets() {
+    getHold = new CountDownLatch(1);
+  }
+
+  public void releaseGets() {
+    CountDownLatch hold = getHold;
+    getHold = null;
     if (hold != null) {
       hold.countDown();
     }

@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** The owners of a path (primary and one replica) at 3, 10 and 100 members, equal or mixed weights. */
+/** The owners of a path (primary and one replica) at 3, 10, 100 and 1,000 members, equal or mixed weights. */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RingLookupBenchmark {
 
-  @Param({"3", "10", "100"})
+  @Param({"3", "10", "100", "1000"})
   public int members;
 
   @Param({"equal", "mixed"})

@@ -179,6 +179,8 @@ public final class RedisMembership implements Membership {
 
   /** One round: connect if needed, renew our entry, read the live members. */
   private void tick() {
+    // Read before this round's refresh: whether a view from Redis is what a grace would protect.
+    boolean hadView = firstView.getCount() == 0;
     try {
       if (connection == null) {
         connect();
@@ -190,7 +192,9 @@ public final class RedisMembership implements Membership {
       if (!reachable && outageLogged) {
         LOG.info("Redis at {} is reachable again; ring view at epoch {}", settings.shown(), view.epoch());
       }
-      if (!reachable) {
+      if (!reachable && hadView) {
+        // Back after an outage: Redis may have lost members that are re-registering. A first
+        // connection has no earlier view to keep, and a grace would hide clean leaves from it.
         graceUntil = System.nanoTime() + settings.livenessTimeout().toNanos();
       }
       reachable = true;
