@@ -5,7 +5,8 @@
 Reads RESULTS_DIR/settings.json (latency, bandwidth, CPU split, commit), the replays' per-request
 records (W.json = istziio, W-direct.json = no cache, W-pyarrow.json = pyarrow from S3), the hit
 rates (rate-SIZE-istziio.json, rate-SIZE-peer.json), streaming.json, pushdown.json and dataset.json
-(scripts/python/dataset_bench.py: a hive table through the istziio package against pyarrow.dataset).
+(scripts/python/dataset_bench.py: a hive table through the istziio package against pyarrow.dataset)
+and spread.json (scripts/spread-bench: requests per node of a Zipf 1.2 replay, load spreading off and on).
 """
 import json
 import math
@@ -200,6 +201,9 @@ def main():
                 f"| {fmt(1e3 * entry['pyarrow_median_s'])} | {fmt(1e3 * entry['istziio_median_s'])} "
                 f"| {fmt(entry['ratio_of_medians'], 2)}x | {fmt(ratio['median'], 2)}x ({fmt(ratio['min'], 2)}–{fmt(ratio['max'], 2)}) "
                 f"| {fmt(1e3 * entry['first_pyarrow_s'])} / {fmt(1e3 * entry['first_istziio_s'])} ({first}) | {served} |")
+    spread = load(results / "spread.json") or None
+    if spread:
+        report["spread"] = spread
     if report["hit_rate"] or streaming:
         plot_rates(report["hit_rate"], streaming, settings, results / "rates.png")
 
@@ -266,6 +270,20 @@ def main():
                "| read | files | rows | Arrow MB | pyarrow.dataset median ms | istziio median ms | ratio of medians "
                "| per-round ratio median (min–max) | first read ms, pyarrow / istziio (left out) | istziio served from |",
                "|---|---|---|---|---|---|---|---|---|---|"] + dataset_lines + [""]
+    if spread and spread.get("off") and spread.get("on"):
+        md += ["## Hot files spread over their owners", "",
+               f"One client replays a Zipf {spread['zipf']} trace ({spread['requests']} requests over "
+               f"{spread['files']} ~1 MB files, mean gap {spread['mean_gap_ms']} ms, {spread['concurrency']} readers) "
+               "with load spreading off (`--no-spread`), then on, over the same files evicted from every node before "
+               "each; requests per node are the nodes' `doGets` before and after (scripts/spread-bench).", "",
+               "| spreading | requests per node | busiest over the mean | target |", "|---|---|---|---|"]
+        for key in ("off", "on"):
+            entry = spread[key]
+            counts = ", ".join(f"{n} {c}" for n, c in entry["requests_per_node"].items())
+            met = "" if key == "off" else ("met" if entry["busiest_over_mean"] <= spread["target"] else "missed")
+            md.append(f"| {key} | {counts} | {fmt(entry['busiest_over_mean'], 2)}x | "
+                      f"{'' if key == 'off' else '<= ' + str(spread['target']) + 'x: ' + met} |")
+        md += [""]
     if report["workloads"]:
         md += ["## Workloads (latency in ms, from each request's arrival)", ""] + details
     if pushdown:

@@ -12,6 +12,7 @@ import pyarrow.flight as flight
 from . import errors, security, tickets
 from .pool import FlightClientPool
 from .reader import read_endpoints
+from .spread import NodeLoad
 from .stall import StallWatch
 from .tickets import Filter, Target
 
@@ -22,7 +23,7 @@ _TRY_ANOTHER_NODE = {"UNAVAILABLE", "TIMED_OUT", "CANCELLED"}
 def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffer: int = 4,
             call_timeout: float = 10.0, stall_timeout: float = 5.0,
             tls_root_certs: Union[bytes, str, None] = None,
-            token: Optional[str] = None) -> "Client":
+            token: Optional[str] = None, spread: bool = True) -> "Client":
     """A client of the cluster that ``locations`` belong to.
 
     :param locations: one or more node locations (``"grpc+tcp://host:8815"``); any node will do,
@@ -42,11 +43,18 @@ def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffe
     :param token: the bearer token sent on every call, for nodes started with ``--token-file``.
         Default: from the token file named by ``ISTZIIO_TOKEN_FILE`` (its first ``admin`` token,
         else its first token), else none.
+    :param spread: start a file's read at the owner chosen by this client's reads in flight per
+        node (bounded loads, :mod:`istziio.spread`): the primary unless it holds about 1.25 times
+        the mean (plus one for a file this client is not already reading), so a hot file read by
+        many threads at once spreads over its owners while a file read one at a time stays on its
+        primary. ``False``: always the primary
+        first. The failover order after the first owner is the ring order either way.
     :raises ValueError: no location, or one that is not ``grpc[+tcp|+tls]://host:port``; a CA
         bundle or token file that cannot be read; a stall timeout that is not positive.
     """
     return Client(locations, parallelism=parallelism, buffer=buffer, call_timeout=call_timeout,
-                  stall_timeout=stall_timeout, tls_root_certs=tls_root_certs, token=token)
+                  stall_timeout=stall_timeout, tls_root_certs=tls_root_certs, token=token,
+                  spread=spread)
 
 
 class Client:
@@ -54,14 +62,16 @@ class Client:
     as a context manager) to close its connections.
 
     A read asks any node for the FlightInfo of the path (one endpoint per file, each listing the
-    file's owners in ring order), then reads the endpoints from their owners, ``parallelism`` at a
-    time, each file's batches in order and the files in the FlightInfo's order (sorted by path).
-    When an owner is unreachable or fails mid-stream, the next owner serves the rest of that file,
-    pinned to the version the first one served."""
+    file's owners in ring order), then reads the endpoints from their owners (each from the owner
+    chosen by load, see ``connect(spread=)``), ``parallelism`` at a time, each file's batches in
+    order and the files in the FlightInfo's order (sorted by path). When an owner is unreachable
+    or fails mid-stream, the next owner serves the rest of that file, pinned to the version the
+    first one served."""
 
     def __init__(self, locations: Union[str, Sequence[str]], *, parallelism: int = 4,
                  buffer: int = 4, call_timeout: float = 10.0, stall_timeout: float = 5.0,
-                 tls_root_certs: Union[bytes, str, None] = None, token: Optional[str] = None):
+                 tls_root_certs: Union[bytes, str, None] = None, token: Optional[str] = None,
+                 spread: bool = True):
         seeds = [locations] if isinstance(locations, str) else list(locations)
         if not seeds:
             raise ValueError("connect() needs at least one node location, e.g. grpc+tcp://127.0.0.1:8815")
@@ -80,6 +90,8 @@ class Client:
         self._buffer = buffer
         self._options = self._pool.options(timeout=call_timeout)
         self._last_stats: List[Dict[str, Any]] = []
+        # Reads in flight per node, shared by every read of this client (thread-safe).
+        self._load: Optional[NodeLoad] = NodeLoad() if spread else None
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -200,7 +212,10 @@ class Client:
             self._last_stats = stats
             sink(stats)
 
-        batches = read_endpoints(self._pool, self._stalls, info, answered_by, self._parallelism, self._buffer, done)
+        with self._lock:
+            nodes = list(self._nodes)
+        batches = read_endpoints(self._pool, self._stalls, info, answered_by, self._parallelism,
+                                 self._buffer, done, self._load, nodes)
         return pa.RecordBatchReader.from_batches(schema, (_conform(b, schema) for b in batches))
 
     def _ticket(self, path: Target, columns: Optional[Sequence[str]], filter: Filter,

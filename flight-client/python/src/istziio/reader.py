@@ -6,13 +6,14 @@ import collections
 import json
 import queue
 import threading
-from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pyarrow as pa
 import pyarrow.flight as flight
 
 from . import errors, tickets
 from .pool import FlightClientPool
+from .spread import NodeLoad
 from .stall import StallWatch
 
 # Codes after which another owner may serve the endpoint: the node is unreachable, reset the stream
@@ -23,8 +24,9 @@ _END = object()  # the end of one endpoint's batches in its queue
 
 
 class EndpointReader:
-    """Reads one endpoint: DoGet at its locations in order (the owner first), moving to the next
-    location when a node fails. A stream that broke off after delivering rows resumes on the next
+    """Reads one endpoint: DoGet at its locations in order (the owner first, or with ``load`` the
+    owner it chooses by load, then the rest in ring order), moving to the next location when a
+    node fails. A stream that broke off after delivering rows resumes on the next
     owner after those rows, pinned to the version (ETag) the first batch named, so the rows of one
     file all come from one version; without a version it cannot resume and raises.
 
@@ -34,11 +36,15 @@ class EndpointReader:
     does not answer a ping is given up as a failed node (:class:`~istziio.stall.StallWatch`)."""
 
     def __init__(self, pool: FlightClientPool, endpoint: flight.FlightEndpoint,
-                 default_location: str, cancelled: threading.Event, stalls: StallWatch):
+                 default_location: str, cancelled: threading.Event, stalls: StallWatch,
+                 load: Optional[NodeLoad] = None, nodes: Sequence[str] = ()):
         self._pool = pool
         self._stalls = stalls
         self._ticket = endpoint.ticket.ticket
         self._locations = [_uri(loc) for loc in endpoint.locations] or [default_location]
+        # Counts every DoGet in flight; None: no counting and no choice (locations in ring order).
+        self._load = load
+        self._nodes = list(nodes)  # the nodes the client knows, for the mean load
         self._cancelled = cancelled
         self._stream: Optional[flight.FlightStreamReader] = None
         self._lock = threading.Lock()
@@ -60,12 +66,17 @@ class EndpointReader:
         delivered = 0
         version: Optional[str] = None
         tried: List[str] = []
-        for location in self._locations:
+        locations = self._locations
+        if self._load is not None:
+            locations = self._load.order(locations, self.path, self._nodes)
+        for location in locations:
             ticket = self._ticket
             if version is not None:
                 ticket = tickets.pinned(self._ticket, version) or self._ticket
             skip = delivered
             wait = None
+            if self._load is not None:
+                self._load.started(location, self.path)  # until the stream ends: finished() in the finally
             try:
                 stream = self._pool.get(location).do_get(flight.Ticket(ticket), self._pool.options())
                 with self._lock:
@@ -122,6 +133,8 @@ class EndpointReader:
                 if code != "RESOURCE_EXHAUSTED":  # busy, not broken: keep its connection
                     self._pool.evict(location)
             finally:
+                if self._load is not None:
+                    self._load.finished(location, self.path)
                 with self._lock:
                     self._stream = None
         raise errors.UnavailableError(
@@ -131,14 +144,17 @@ class EndpointReader:
 
 def read_endpoints(pool: FlightClientPool, stalls: StallWatch, info: flight.FlightInfo,
                    default_location: str, parallelism: int, buffer: int,
-                   on_done: Callable[[List[Dict[str, Any]]], None]) -> Iterator[pa.RecordBatch]:
+                   on_done: Callable[[List[Dict[str, Any]]], None],
+                   load: Optional[NodeLoad] = None,
+                   nodes: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
     """The batches of every endpoint of ``info``, endpoint after endpoint, each endpoint's in order.
 
     At most ``parallelism`` endpoints are read at once, each buffering at most ``buffer`` batches
     ahead of the consumer, so memory stays bounded however many files the dataset has. The first
     failure is raised when the consumer reaches its endpoint. Closing the iterator early cancels
     the streams under way. ``on_done`` receives every endpoint's stats, in endpoint order, once
-    all were read."""
+    all were read. With ``load``, each endpoint starts at the owner chosen by load
+    (:mod:`istziio.spread`; ``nodes``: every node the client knows) and counts its DoGets there."""
     endpoints = list(info.endpoints)
     cancelled = threading.Event()
     window: Deque[Tuple[EndpointReader, "queue.Queue[Any]"]] = collections.deque()
@@ -147,7 +163,8 @@ def read_endpoints(pool: FlightClientPool, stalls: StallWatch, info: flight.Flig
 
     def start() -> None:
         nonlocal started
-        reader = EndpointReader(pool, endpoints[started], default_location, cancelled, stalls)
+        reader = EndpointReader(pool, endpoints[started], default_location, cancelled, stalls,
+                                load, nodes)
         slots: "queue.Queue[Any]" = queue.Queue(maxsize=max(1, buffer))
         started += 1
         # Daemon threads: a consumer that abandons the reader must not keep the interpreter alive.

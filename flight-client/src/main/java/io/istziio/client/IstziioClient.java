@@ -51,6 +51,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * reached it tries the replicas in order and refreshes its view. Flight clients are pooled per
  * node. Thread-safe; close it when done.
  *
+ * <p>A hot file is spread over its owners: a read starts at a replica when this client already
+ * has more reads in flight on the primary than a bound over the mean ({@link #withLoadSpread}),
+ * while a file read one at a time always goes to its primary.
+ *
  * <p>A node that stops answering without closing its connections (a frozen process, a black-holed
  * network) is detected too: when a read has received nothing for the {@linkplain
  * #withStallTimeout stall timeout} (default 5 s) the client pings the node (a ListActions call
@@ -97,6 +101,9 @@ public final class IstziioClient implements AutoCloseable {
   private volatile Duration callTimeout = DEFAULT_CALL_TIMEOUT;
   private volatile Duration storeRetry = DEFAULT_STORE_RETRY;
   private volatile int parallelism = DEFAULT_PARALLELISM;
+  /** Reads in flight per node, for choosing an owner by load. */
+  private final NodeLoad load = new NodeLoad();
+  private volatile boolean loadSpread = true;
   /** Threads of dataset reads; each read bounds how many it uses. Daemons, made on demand. */
   private final java.util.concurrent.ExecutorService readers =
       Executors.newCachedThreadPool(runnable -> {
@@ -201,6 +208,23 @@ public final class IstziioClient implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Whether a read may start at a replica when its primary is busy (default true): the first owner
+   * tried is chosen by this client's reads in flight per node, bounded-load style ({@link
+   * OwnerChoice}): the primary unless it holds about 1.25 times the mean in-flight count (plus
+   * one for a path this client is not already reading), then the next owner in ring order under
+   * that bound. A file read one at a time stays on its primary, so cold files are cached once; a
+   * hot file read by many at once spreads over its owners. False: always the primary first, as
+   * before. Failover after the first owner is in ring order either way. Applies to reads started
+   * afterwards.
+   *
+   * @return this client
+   */
+  public IstziioClient withLoadSpread(boolean spread) {
+    loadSpread = spread;
+    return this;
+  }
+
   private CallOption deadline() {
     return CallOptions.timeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -259,7 +283,11 @@ public final class IstziioClient implements AutoCloseable {
     return membership.view();
   }
 
-  /** The nodes a read of {@code path} tries, in order: its owners in the client's view. */
+  /**
+   * The owners of {@code path} in the client's view, in ring order (primary first): the order a
+   * read tries them in, except that with {@linkplain #withLoadSpread load spreading} a busy
+   * primary's read starts at the first owner under the bound and then goes on in this order.
+   */
   public List<Member> owners(String path) {
     List<Member> owners = membership.view().owners(path, replicas());
     if (!owners.isEmpty()) {
@@ -351,12 +379,15 @@ public final class IstziioClient implements AutoCloseable {
     long storeGiveUp = 0; // System.nanoTime() past which store failures are no longer retried
     int storeRetries = 0;
     boolean retriedEvicted = false; // one fresh channel after another read dropped ours
-    // The owners to try in turn; a store failure past the first appends its node again.
-    List<Member> queue = new ArrayList<>(nodes);
+    // The owners to try in turn, the first chosen by load; a store failure past the first
+    // appends its node again.
+    List<Member> queue = new ArrayList<>(
+        loadSpread ? OwnerChoice.order(nodes, path, membership.view().members(), load) : nodes);
     for (int next = 0; next < queue.size(); next++) {
       Member node = queue.get(next);
       Progress progress = null;
       FlightClient flight = pool.get(node.location());
+      load.started(node.location(), path); // until the stream is closed: finished() in finally
       try (FlightStream stream = flight.getStream(ticketFor.apply(version))) {
         progress = new Progress(stream, node.location());
         reading.add(progress);
@@ -441,6 +472,7 @@ public final class IstziioClient implements AutoCloseable {
           }
         }
       } finally {
+        load.finished(node.location(), path);
         if (progress != null) {
           reading.remove(progress);
         }

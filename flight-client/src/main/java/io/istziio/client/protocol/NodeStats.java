@@ -26,12 +26,15 @@ package io.istziio.client.protocol;
  * @param pinnedEntries cached copies pinned in the disk tier ({@link Actions#PIN}), which size
  *     pressure never evicts
  * @param pinnedBytes their bytes on disk, part of {@code cacheUsedBytes}
+ * @param doGets DoGet calls the node received, whatever their outcome (misrouted ones included,
+ *     GetFlightInfo not): the requests it was asked to serve, e.g. to see how reads spread over
+ *     the nodes; 0 from a node older than this field
  */
 public record NodeStats(
     String node, String location, long cacheCapacityBytes, long cacheUsedBytes, long cacheEntries,
     long hits, long misses, long bypasses, long downloads, long evictions,
     long arrowAllocatedBytes, long misroutedDoGets, Memory memory, double hitRatio,
-    long nativeAllocatedBytes, long pinnedEntries, long pinnedBytes) {
+    long nativeAllocatedBytes, long pinnedEntries, long pinnedBytes, long doGets) {
 
   /**
    * The memory tier: decoded Arrow batches of hot files.

@@ -92,6 +92,8 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   private final Parts parts;
   private final LongAdder misrouted = new LongAdder();
+  /** Every DoGet call received, for the stats action. */
+  private final LongAdder doGets = new LongAdder();
   /** Whether a peer's refusal of this node's token was logged (once per node). */
   private final AtomicBoolean peerRefusalLogged = new AtomicBoolean();
   private final MemoryStreams memoryStreams;
@@ -289,6 +291,7 @@ public final class NodeProducer extends NoOpFlightProducer {
    */
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener call) {
+    doGets.increment();
     CallRecord record = CallRecord.of(context);
     ServerStreamListener listener = MeteredListener.wrap(call, record);
     if (PeerTicket.is(ticket.getBytes())) {
@@ -470,7 +473,7 @@ public final class NodeProducer extends NoOpFlightProducer {
             memory.entries(), memory.hits(), memory.misses(), memory.admissions(),
             memory.rejections(), memory.evictions(), memory.skipped()),
         lookedUp == 0 ? 0 : (double) served / lookedUp, NativeMemory.reservedBytes(),
-        disk.pinnedEntries(), disk.pinnedBytes());
+        disk.pinnedEntries(), disk.pinnedBytes(), doGets.sum());
   }
 
   private RingState ring() {

@@ -56,6 +56,8 @@ final class GetCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
 
+  @Mixin SpreadOption spread;
+
   @Option(names = "--columns", split = ",", paramLabel = "COLUMN",
       description = "Columns to read, in this order, comma-separated. Default: all.")
   List<String> columns;
@@ -87,7 +89,7 @@ final class GetCommand implements Callable<Integer> {
     ReadTicket ticket = ReadTicket.of(path).withColumns(columns).withFilter(filter)
         .withPartitioning(partitioning);
     PrintStream stdout = System.out;
-    try (ResultFile file = resultFile(); IstziioClient client = cluster.connect()) {
+    try (ResultFile file = resultFile(); IstziioClient client = spread.apply(cluster.connect())) {
       Rows rows = new Rows(file);
       long start = System.nanoTime();
       String summary;

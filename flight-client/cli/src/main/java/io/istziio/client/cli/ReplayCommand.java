@@ -37,6 +37,8 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
 
+  @Mixin SpreadOption spread;
+
   @Mixin S3Options s3;
 
   @Option(names = "--baseline", paramLabel = "direct",
@@ -122,7 +124,7 @@ final class ReplayCommand implements Callable<Integer> {
       plain = run(replayer, new DirectSource(s3.client()), suffixed(out), warmup, speed);
     }
     if (baseline == null || compare) {
-      cache = run(replayer, new ClusterSource(cluster.connect()), out, warmup, speed);
+      cache = run(replayer, new ClusterSource(spread.apply(cluster.connect())), out, warmup, speed);
     }
     if (direct && !directFirst) {
       plain = run(replayer, new DirectSource(s3.client()), compare ? suffixed(out) : out, warmup, speed);

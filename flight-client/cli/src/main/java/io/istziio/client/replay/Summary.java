@@ -102,6 +102,7 @@ public final class Summary {
       long withOutcome = hits + count("miss") + count("bypass");
       out.printf(Locale.ROOT, "cache: %d hits, %d misses, %d bypasses (hit ratio %.1f%%)%n", hits,
           count("miss"), count("bypass"), withOutcome == 0 ? 0 : 100.0 * hits / withOutcome);
+      printServedBy(out);
     }
     long behind = behind();
     Distribution lag = startLag();
@@ -121,6 +122,26 @@ public final class Summary {
     row(out, "start lag", lag);
     records.stream().filter(RequestRecord::failed).limit(3).forEach(r ->
         out.printf("failed: request %d (file %d, %s): %s%n", r.sequence(), r.fileIndex(), r.path(), r.error()));
+  }
+
+  /**
+   * "served by: n1 210 (35.0%), n2 ...; busiest 1.05x the mean": requests per node that finished
+   * them, and the busiest node's count over the mean of the nodes listed.
+   */
+  private void printServedBy(PrintStream out) {
+    java.util.Map<String, Long> perNode = new java.util.TreeMap<>();
+    succeeded.forEach(r -> perNode.merge(r.servedBy() == null ? "?" : r.servedBy(), 1L, Long::sum));
+    if (perNode.isEmpty()) {
+      return;
+    }
+    long total = succeeded.size();
+    StringBuilder line = new StringBuilder("served by:");
+    perNode.forEach((node, count) -> line.append(String.format(Locale.ROOT, " %s %d (%.1f%%),",
+        node, count, 100.0 * count / total)));
+    line.setLength(line.length() - 1);
+    long busiest = perNode.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    out.printf(Locale.ROOT, "%s; busiest %.2fx the mean%n", line,
+        busiest / ((double) total / perNode.size()));
   }
 
   private static void row(PrintStream out, String name, Distribution d) {
