@@ -27,7 +27,7 @@ package io.istziio.client.protocol;
  *     pressure never evicts
  * @param pinnedBytes their bytes on disk, part of {@code cacheUsedBytes}
  * @param doGets DoGet calls the node received, whatever their outcome (misrouted ones included,
- *     GetFlightInfo not): the requests it was asked to serve, e.g. to see how reads spread over
+ *     GetFlightInfo and peers' hand-off reads not): the requests it was asked to serve, e.g. to see how reads spread over
  *     the nodes; 0 from a node older than this field
  */
 public record NodeStats(

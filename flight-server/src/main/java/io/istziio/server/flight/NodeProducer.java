@@ -291,13 +291,13 @@ public final class NodeProducer extends NoOpFlightProducer {
    */
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener call) {
-    doGets.increment();
     CallRecord record = CallRecord.of(context);
     ServerStreamListener listener = MeteredListener.wrap(call, record);
     if (PeerTicket.is(ticket.getBytes())) {
-      servePeer(context, ticket, listener, record);
+      servePeer(context, ticket, listener, record); // a peer's hand-off, not a read
       return;
     }
+    doGets.increment();
     ReadTicket request;
     RowFilter filter;
     ObjectPath path;
