@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 
@@ -20,14 +21,17 @@ import org.apache.arrow.flight.FlightStatusCode;
  * (any status but UNAVAILABLE, DEADLINE_EXCEEDED or CANCELLED counts as an answer), one that is
  * frozen does not.
  *
+ * <p>The node uses {@link #answers(FlightClient, Duration)} the same way for the calls it forwards
+ * to an owner.
+ *
  * <p>Threads: probes run on daemon threads of their own; the reads waiting on one node share one
  * probe ({@link #inFlight} holds it until it completes, so a node is asked once however many of
  * its streams wait).
  */
-final class NodeProbe implements AutoCloseable {
+public final class NodeProbe implements AutoCloseable {
 
   /** The longest a probe waits for its answer; shorter when the stall timeout is. */
-  static final Duration MAX_DEADLINE = Duration.ofSeconds(2);
+  public static final Duration MAX_DEADLINE = Duration.ofSeconds(2);
 
   private final FlightClientPool pool;
   private final Map<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
@@ -64,15 +68,26 @@ final class NodeProbe implements AutoCloseable {
 
   private boolean ask(String location, Duration deadline) {
     try {
-      pool.get(location).listActions(CallOptions.timeout(deadline.toMillis(), TimeUnit.MILLISECONDS))
+      return answers(pool.get(location), deadline);
+    } catch (RuntimeException e) {
+      return false; // the pool is closed
+    }
+  }
+
+  /**
+   * Whether the node behind {@code client} answers a ListActions call within {@code deadline}:
+   * any status but UNAVAILABLE, DEADLINE_EXCEEDED or CANCELLED is an answer. Blocks up to the
+   * deadline.
+   */
+  public static boolean answers(FlightClient client, Duration deadline) {
+    try {
+      client.listActions(CallOptions.timeout(deadline.toMillis(), TimeUnit.MILLISECONDS))
           .forEach(type -> { });
       return true;
     } catch (FlightRuntimeException e) {
       FlightStatusCode code = e.status().code();
       return code != FlightStatusCode.UNAVAILABLE && code != FlightStatusCode.TIMED_OUT
           && code != FlightStatusCode.CANCELLED;
-    } catch (RuntimeException e) {
-      return false; // the pool is closed
     }
   }
 

@@ -49,11 +49,15 @@ class StallTest extends NodeTestBase {
   }
 
   private NodeConfig config(String id, URI advertise, List<Member> others) {
+    return config(id, advertise, others, 2);
+  }
+
+  private NodeConfig config(String id, URI advertise, List<Member> others, int replicas) {
     NodeConfig base = NodeConfig.loopback(tmp.resolve("cache-" + id), 256 << 20)
         .withS3(s3.config()).withMemoryBytes(0).withBatchRows(1000).withId(id);
     // No hand-off: n2's miss would first wait out frozen n1's silence (--peer-fill-timeout, as
     // long as this client's stall timeout); HandoffTest covers a peer that is down.
-    NodeConfig.Ring ring = NodeConfig.Ring.standalone().withReplicas(2)
+    NodeConfig.Ring ring = NodeConfig.Ring.standalone().withReplicas(replicas)
         .withPeerFillTimeout(Duration.ZERO);
     return new NodeConfig(base.id(), base.host(), base.port(), advertise, base.localRoot(),
         base.cacheDir(), base.cacheBytes(), base.freshness(), base.missThreads(), base.serving(),
@@ -151,6 +155,39 @@ class StallTest extends NodeTestBase {
       s3.releaseGets();
       release.join();
     }
+  }
+
+  /**
+   * Found by a reviewer: a node asked GetFlightInfo about a path it does not own asks the owner,
+   * and waited 30 s for a frozen one, past every client's deadline. One owner per path here, so
+   * n2 owns none of n1's paths; it pings n1 after its first wait, gets no answer, and answers from
+   * its own download well within the client's 10 s.
+   */
+  @Test
+  void aNodeAskedAboutAFrozenOwnersPathAnswersWithinTheClientsDeadline() throws Exception {
+    FreezableProxy frozen = new FreezableProxy();
+    Node single = start(config("n2", null,
+        List.of(new Member("n1", frozen.uri().toString(), 1)), 1));
+    Node owner = start(config("n1", frozen.uri(),
+        List.of(new Member("n2", single.uri().toString(), 1)), 1));
+    frozen.target(owner.port());
+    proxy = track(frozen);
+    IstziioClient routing = track(IstziioClient.connect(single.uri().toString()));
+    String path = null;
+    for (int i = 0; i < 100 && path == null; i++) {
+      String candidate = "s3://" + BUCKET + "/stall/info-" + i + ".parquet";
+      if (routing.view().primary(candidate).id().equals("n1")) {
+        s3.put(BUCKET, "stall/info-" + i + ".parquet", sample);
+        path = candidate;
+      }
+    }
+    assertTrue(path != null, "a path n1 owns");
+    proxy.freeze();
+
+    FlightInfo info = connect(single).getInfo(FlightDescriptor.path(path),
+        org.apache.arrow.flight.CallOptions.timeout(10, java.util.concurrent.TimeUnit.SECONDS));
+
+    assertEquals(ROWS, info.getRecords(), "n2 answered from its own copy");
   }
 
   @Test

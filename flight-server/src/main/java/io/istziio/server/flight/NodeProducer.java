@@ -8,6 +8,7 @@ import io.istziio.client.protocol.WarmRequest;
 import io.istziio.client.protocol.RingState;
 import io.istziio.ring.Member;
 import io.istziio.ring.Membership;
+import io.istziio.client.NodeProbe;
 import io.istziio.ring.RingView;
 import io.istziio.server.Errors;
 import io.istziio.server.security.Access;
@@ -33,6 +34,7 @@ import io.istziio.server.store.ObjectPath;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import io.istziio.server.NodeConfig;
@@ -52,6 +54,7 @@ import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
@@ -80,6 +83,10 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   /** Asked of a path's owner by a node that is not one: answer locally, never forward again. */
   static final String OWNER_INFO = "owner-flight-info";
+  /** The longest a node waits for an owner's FlightInfo, however alive the owner is. */
+  static final Duration OWNER_INFO_LIMIT = Duration.ofSeconds(30);
+  /** How long an owner's FlightInfo is waited for before the owner is pinged. */
+  static final Duration OWNER_INFO_FIRST_WAIT = Duration.ofSeconds(2);
 
   /** What a peer's hand-off read is called in the request log and in refusals. */
   static final String PEER_OBJECT = "peer-object";
@@ -237,11 +244,7 @@ public final class NodeProducer extends NoOpFlightProducer {
   private FlightInfo askOwners(List<Member> owners, ReadTicket request) {
     for (Member owner : owners) {
       try {
-        Iterator<Result> results = parts.peers().get(location(owner))
-            .doAction(new Action(OWNER_INFO, request.toJsonBytes()), CallOptions.timeout(30, TimeUnit.SECONDS));
-        FlightInfo info = FlightInfo.deserialize(ByteBuffer.wrap(results.next().getBody()));
-        results.forEachRemaining(r -> { });
-        return info;
+        return askOwner(owner, request);
       } catch (FlightRuntimeException e) {
         FlightStatusCode code = e.status().code();
         if (code == FlightStatusCode.UNAUTHENTICATED || code == FlightStatusCode.UNAUTHORIZED) {
@@ -264,6 +267,37 @@ public final class NodeProducer extends NoOpFlightProducer {
       }
     }
     return null;
+  }
+
+  /**
+   * The owner's FlightInfo, waited for as long as the owner is alive, up to {@link
+   * #OWNER_INFO_LIMIT}: the call gets {@link #OWNER_INFO_FIRST_WAIT}, then the owner is pinged
+   * ({@link NodeProbe#answers}); one that answers is slow (a cold owner downloads the object
+   * before it answers; downloads are coalesced, so asking again joins the same download) and is
+   * asked again with twice the wait; one that does not is frozen, and the call's TIMED_OUT
+   * moves on. A frozen owner thus costs a GetFlightInfo about 4 s rather than the limit.
+   */
+  private FlightInfo askOwner(Member owner, ReadTicket request) throws URISyntaxException,
+      java.io.IOException {
+    FlightClient peer = parts.peers().get(location(owner));
+    long giveUp = System.nanoTime() + OWNER_INFO_LIMIT.toNanos();
+    long wait = OWNER_INFO_FIRST_WAIT.toMillis();
+    while (true) {
+      try {
+        Iterator<Result> results = peer.doAction(new Action(OWNER_INFO, request.toJsonBytes()),
+            CallOptions.timeout(wait, TimeUnit.MILLISECONDS));
+        FlightInfo info = FlightInfo.deserialize(ByteBuffer.wrap(results.next().getBody()));
+        results.forEachRemaining(r -> { });
+        return info;
+      } catch (FlightRuntimeException e) {
+        long left = TimeUnit.NANOSECONDS.toMillis(giveUp - System.nanoTime());
+        if (e.status().code() != FlightStatusCode.TIMED_OUT || left <= 0
+            || !NodeProbe.answers(peer, NodeProbe.MAX_DEADLINE)) {
+          throw e;
+        }
+        wait = Math.min(2 * wait, Math.max(1, left));
+      }
+    }
   }
 
   /** The path's owners in this node's view; just this node until the view has members. */
