@@ -46,11 +46,13 @@ public final class S3Server implements AutoCloseable {
   private final S3Proxy proxy;
   private final S3Client client;
   private final Map<String, AtomicInteger> gets = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> rangedGets = new ConcurrentHashMap<>();
   private volatile long getDelayMillis;
   private volatile int failGetsWithStatus;
   private volatile int failHeadsWithStatus;
   private volatile CountDownLatch headHold; // set: the nodes' HEADs wait on it
   private volatile CountDownLatch getHold; // set: the nodes' GETs wait on it
+  private volatile boolean holdRangedGets; // whether getHold holds ranged GETs too
   // "METHOD /bucket/key" for every HTTP request (retries included) a node configured by config()
   // sends, in order.
   private final Queue<String> nodeRequests = new ConcurrentLinkedQueue<>();
@@ -60,8 +62,9 @@ public final class S3Server implements AutoCloseable {
         ExecutionAttributes attributes) {
       SdkHttpRequest http = context.httpRequest();
       nodeRequests.add(http.method() + " " + http.encodedPath());
+      boolean ranged = http.firstMatchingHeader("Range").isPresent();
       CountDownLatch hold = http.method() == SdkHttpMethod.HEAD ? headHold
-          : http.method() == SdkHttpMethod.GET ? getHold : null;
+          : http.method() == SdkHttpMethod.GET && (holdRangedGets || !ranged) ? getHold : null;
       if (hold != null) {
         // Held before it is sent, so no socket timeout runs out however long a test holds it.
         try {
@@ -77,7 +80,8 @@ public final class S3Server implements AutoCloseable {
     BlobStore store = new ForwardingBlobStore(new FilesystemNio2BlobStore(directory.toString())) {
       @Override
       public ResponseInputStream<GetObjectResponse> getBlob(GetObjectRequest request) {
-        gets.computeIfAbsent(request.key(), k -> new AtomicInteger()).incrementAndGet();
+        (request.range() == null ? gets : rangedGets)
+            .computeIfAbsent(request.key(), k -> new AtomicInteger()).incrementAndGet();
         if (failGetsWithStatus != 0) {
           throw (S3Exception) S3Exception.builder().statusCode(failGetsWithStatus)
               .message("injected failure").build();
@@ -162,9 +166,15 @@ public final class S3Server implements AutoCloseable {
     }
   }
 
-  /** GETs served for this key so far. */
+  /** Whole-object GETs (downloads) served for this key so far; ranged GETs are not counted. */
   public int gets(String key) {
     AtomicInteger count = gets.get(key);
+    return count == null ? 0 : count.get();
+  }
+
+  /** GETs of part of this key (with a Range header) served so far, such as a footer's reads. */
+  public int rangedGets(String key) {
+    AtomicInteger count = rangedGets.get(key);
     return count == null ? 0 : count.get();
   }
 
@@ -198,6 +208,16 @@ public final class S3Server implements AutoCloseable {
 
   /** Makes the GETs nodes send wait, unanswered, until {@link #releaseGets}. */
   public void holdGets() {
+    holdRangedGets = true;
+    getHold = new CountDownLatch(1);
+  }
+
+  /**
+   * Makes the whole-object GETs (downloads) nodes send wait, unanswered, until {@link
+   * #releaseGets}; ranged GETs (a footer's reads) go through.
+   */
+  public void holdWholeGets() {
+    holdRangedGets = false;
     getHold = new CountDownLatch(1);
   }
 

@@ -215,17 +215,7 @@ public final class DiskCache implements AutoCloseable {
       }
     }
     long start = System.nanoTime();
-    boolean[] first = {false};
-    Download download = downloads.compute(path, (k, current) -> {
-      Download joined = current != null ? current : new Download();
-      first[0] = !joined.started;
-      joined.started = true;
-      joined.waiters++;
-      return joined;
-    });
-    if (first[0]) {
-      startDownload(path, fetcher, download);
-    }
+    Download download = join(path, fetcher, null);
     CachedFile file;
     try {
       file = download.result.join(); // retained on our behalf when the download was sealed
@@ -240,6 +230,63 @@ public final class DiskCache implements AutoCloseable {
     Lease.Outcome outcome = !file.admitted() ? Lease.Outcome.BYPASS
         : download.fromPeer ? Lease.Outcome.PEER : Lease.Outcome.MISS;
     return new Lease(file, outcome, System.nanoTime() - start);
+  }
+
+  /**
+   * Starts the download of {@code path}, or joins the one under way, and returns at once: a read
+   * of the path that comes meanwhile joins the download as any miss does, and one that comes after
+   * finds the copy cached (or, for an object too large to admit, downloads it again). Counted as
+   * neither a hit nor a miss; a failure is counted and logged as any download's.
+   */
+  public void prefetch(String path, Fetcher fetcher) {
+    // The download retains its copy once per waiter, this one too: let go of it at once.
+    join(path, fetcher, file -> file.release());
+  }
+
+  /**
+   * Joins the download of {@code path} under way, or starts one, as one more waiter.
+   *
+   * @param whenDone given the waiter's reference once the download succeeds, attached before the
+   *     download starts; null for a caller that joins the result itself
+   */
+  private Download join(String path, Fetcher fetcher,
+      java.util.function.Consumer<CachedFile> whenDone) {
+    boolean[] first = {false};
+    Download download = downloads.compute(path, (k, current) -> {
+      Download joined = current != null ? current : new Download();
+      first[0] = !joined.started;
+      joined.started = true;
+      joined.waiters++;
+      return joined;
+    });
+    if (whenDone != null) {
+      download.result.thenAccept(whenDone);
+    }
+    if (first[0]) {
+      startDownload(path, fetcher, download);
+    }
+    return download;
+  }
+
+  /**
+   * A lease on the cached copy of {@code key}, counted as a hit; null, counting nothing, when
+   * there is none: never a download.
+   */
+  public Lease acquireIfCached(CacheKey key) {
+    CachedFile cached = index.getIfPresent(key);
+    if (cached != null && cached.tryRetain(1)) {
+      hits.increment();
+      return new Lease(cached, Lease.Outcome.HIT, 0);
+    }
+    return null;
+  }
+
+  /**
+   * Where short-lived files of the node's own go (a footer's stand-in, see {@code
+   * FooterDescription}): emptied at every start.
+   */
+  public Path scratchDirectory() {
+    return scratch;
   }
 
   /**

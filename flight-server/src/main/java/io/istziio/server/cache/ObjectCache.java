@@ -7,6 +7,7 @@ import io.istziio.server.Errors;
 import io.istziio.server.store.ObjectContent;
 import io.istziio.server.store.ObjectPath;
 import io.istziio.server.store.ObjectStore;
+import io.istziio.server.store.ObjectTail;
 import io.istziio.server.store.ObjectVersion;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,10 +130,64 @@ public final class ObjectCache {
     String served = lease.key().etag();
     if (!served.equals(pinned)) {
       lease.close();
-      throw Errors.versionGone("%s changed during the read: it began on version %s, S3 now holds "
-          + "%s; read it again from the start", path, pinned, served);
+      throw changed(path, pinned, served);
     }
     return lease;
+  }
+
+  /** The answer to a read pinned to version {@code pinned} when the store holds {@code served}. */
+  public static org.apache.arrow.flight.FlightRuntimeException changed(ObjectPath path,
+      String pinned, String served) {
+    return Errors.versionGone("%s changed during the read: it began on version %s, S3 now holds "
+        + "%s; read it again from the start", path, pinned, served);
+  }
+
+  /**
+   * A lease on the disk tier's copy of the version a read of {@code path} serves now ({@link
+   * #versionToServe}), or of {@code pinned}; null when the tier holds none. Never a download: a
+   * hit is counted as {@link #open}'s, a miss not at all.
+   *
+   * @param pinned an ETag; null for the version {@link #versionToServe} gives
+   */
+  public Lease openCached(ObjectPath path, String pinned) {
+    String etag = pinned != null ? pinned
+        : versionToServe(path).map(ObjectVersion::etag).orElse(null);
+    return etag == null ? null : disk.acquireIfCached(new CacheKey(path.uri(), etag));
+  }
+
+  /**
+   * The last {@code length} bytes of the object (see {@link ObjectStore#tail}); the version they
+   * come with is recorded as a GET's is (the newest word on the path), and NOT_FOUND forgets the
+   * path, as a miss's GET does.
+   */
+  public Optional<ObjectTail> tail(ObjectPath path, int length) {
+    long askedAt = System.nanoTime();
+    Optional<ObjectTail> tail;
+    try {
+      tail = store.tail(path, length);
+    } catch (FlightRuntimeException e) {
+      if (e.status().code() == FlightStatusCode.NOT_FOUND) {
+        forget(path, askedAt);
+      }
+      throw e;
+    }
+    tail.ifPresent(t -> record(path, new Checked(t.version(), askedAt)));
+    return tail;
+  }
+
+  /** Part of one version of the object: see {@link ObjectStore#range}. */
+  public byte[] range(ObjectPath path, ObjectVersion version, long offset, int length) {
+    return store.range(path, version, offset, length);
+  }
+
+  /**
+   * Starts the download of the object's current version into the disk tier, or joins the one
+   * under way, and returns at once (see {@link DiskCache#prefetch}): the read that follows joins
+   * it or hits. The download is a miss's: one GET, its version recorded, the file checked before
+   * it is admitted.
+   */
+  public void prefetch(ObjectPath path) {
+    disk.prefetch(path.uri(), () -> fetch(path));
   }
 
   /**

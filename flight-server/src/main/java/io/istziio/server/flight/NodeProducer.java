@@ -27,6 +27,7 @@ import io.istziio.server.filter.RowFilter;
 import io.istziio.server.calls.CallRecord;
 import io.istziio.server.calls.MeteredListener;
 import io.istziio.server.parquet.ColumnSelection;
+import io.istziio.server.parquet.ParquetDescription;
 import io.istziio.server.parquet.ParquetFooter;
 import io.istziio.server.parquet.NativeMemory;
 import io.istziio.server.parquet.ParquetFile;
@@ -37,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import io.istziio.server.NodeConfig;
 import io.istziio.server.cache.CacheKey;
 import io.istziio.server.memory.DecodedFile;
@@ -105,10 +107,13 @@ public final class NodeProducer extends NoOpFlightProducer {
   private final AtomicBoolean peerRefusalLogged = new AtomicBoolean();
   private final MemoryStreams memoryStreams;
   private final AdminActions admin;
+  private final RemoteFooters footers;
 
   public NodeProducer(Parts parts) {
     this.parts = parts;
     this.memoryStreams = new MemoryStreams(parts.allocator(), parts.serving().maxStreams());
+    this.footers = new RemoteFooters(parts.objects(), parts.allocator(),
+        parts.disk().scratchDirectory());
     LocalCopies copies = new LocalCopies(parts.objects(), parts.disk());
     int concurrency = AdminActions.defaultConcurrency(parts.admin().missThreads());
     Warming warming = new Warming(parts.self(), copies, parts.datasets(), parts.admin().store(),
@@ -124,8 +129,9 @@ public final class NodeProducer extends NoOpFlightProducer {
 
   /**
    * Any node answers: the endpoint lists the path's owners, primary first. A node that is not an
-   * owner asks the primary (then the replicas) for the schema and sizes rather than download the
-   * object itself; only if none answers does it read the object.
+   * owner asks the primary (then the replicas) for the schema and sizes; only if none answers does
+   * it read the object's footer itself (and downloads nothing). An owner answers from its cached
+   * copy, or on a miss from the footer alone while the object downloads (see {@link #localInfo}).
    */
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
@@ -145,39 +151,74 @@ public final class NodeProducer extends NoOpFlightProducer {
           return remote;
         }
       }
-      return localInfo(descriptor, request, filter, path, owners, call);
+      return localInfo(descriptor, request, filter, path, owners, call, isOwner(owners));
     } catch (Exception e) {
       throw Errors.toFlight(e, "GetFlightInfo " + descriptor);
     }
   }
 
-  /** @param call told how the cache answered; null when the lookup is not the call's own */
+  /**
+   * Describes the object from the disk tier's copy if it holds one; else from the footer alone
+   * ({@link RemoteFooters}), without waiting for the object, and, when {@code fill}, starts (or
+   * joins) the download of the whole object in the background so that the DoGet that follows
+   * finds it cached or joins it. Both ways give the same schema, sizes and errors.
+   *
+   * @param call told how the cache answered; null when the lookup is not the call's own
+   * @param fill whether this node should hold the object: an owner's answer, not a stand-in's
+   */
   private FlightInfo localInfo(FlightDescriptor descriptor, ReadTicket request, RowFilter filter,
-      ObjectPath path, List<Member> owners, CallRecord call) throws Exception {
-    // A miss here downloads the object, so the DoGet that follows is a hit.
-    try (Lease lease = parts.objects().open(path, request.version())) {
-      if (call != null) {
-        call.cache(DoGetStream.outcome(lease));
+      ObjectPath path, List<Member> owners, CallRecord call, boolean fill) throws Exception {
+    try (Lease lease = parts.objects().openCached(path, request.version())) {
+      if (lease != null) {
+        if (call != null) {
+          call.cache(DoGetStream.outcome(lease));
+        }
+        return describe(descriptor, request, filter, owners,
+            lease.attachment(local -> ParquetFile.open(parts.allocator(), local, path.uri())));
       }
-      ParquetFile file = lease.attachment(local -> ParquetFile.open(parts.allocator(), local, path.uri()));
-      PartitionedRead partitioned = request.partition() == null ? null
-          : PartitionedRead.of(request, filter);
-      RowFilter fileFilter = partitioned == null ? filter : partitioned.filter();
-      ColumnSelection selection = file.select(
-          partitioned == null ? request.columns() : partitioned.file().columns());
-      Schema schema = partitioned == null ? selection.schema() : partitioned.schema(selection.schema());
-      ParquetFooter footer = file.footer();
-      if (fileFilter != null) {
-        fileFilter.compile(file.fileSchema()); // a bad predicate fails here, before any DoGet
-      }
-      Location[] locations = owners.stream().map(NodeProducer::location).toArray(Location[]::new);
-      FlightEndpoint endpoint = new FlightEndpoint(new Ticket(request.toJsonBytes()), locations);
-      // With a filter, how many rows and bytes match is unknown until the scan; the footer does
-      // not size partition columns.
-      return new FlightInfo(schema, descriptor, List.of(endpoint),
-          filter != null || partitioned != null ? -1 : footer.bytes(selection.paths()),
-          filter != null ? -1 : footer.rows());
     }
+    Optional<RemoteFooters.Found> found = footers.describe(path, request.version());
+    if (found.isEmpty()) { // a store that cannot read part of an object: download it now
+      try (Lease lease = parts.objects().open(path, request.version())) {
+        if (call != null) {
+          call.cache(DoGetStream.outcome(lease));
+        }
+        return describe(descriptor, request, filter, owners,
+            lease.attachment(local -> ParquetFile.open(parts.allocator(), local, path.uri())));
+      }
+    }
+    if (call != null) {
+      call.cache(CallRecord.Cache.MISS);
+    }
+    FlightInfo info = describe(descriptor, request, filter, owners, found.get().description());
+    // Only once the answer is sure (the object is Parquet the node reads, the request fits it);
+    // an object larger than the disk tier would be a scratch copy gone before the DoGet came.
+    if (fill && found.get().version().size() <= parts.disk().capacityBytes()) {
+      parts.objects().prefetch(path);
+    }
+    return info;
+  }
+
+  /** The FlightInfo of one object: its one endpoint at the owners, the projected schema, sizes. */
+  private static FlightInfo describe(FlightDescriptor descriptor, ReadTicket request,
+      RowFilter filter, List<Member> owners, ParquetDescription file) {
+    PartitionedRead partitioned = request.partition() == null ? null
+        : PartitionedRead.of(request, filter);
+    RowFilter fileFilter = partitioned == null ? filter : partitioned.filter();
+    ColumnSelection selection = file.select(
+        partitioned == null ? request.columns() : partitioned.file().columns());
+    Schema schema = partitioned == null ? selection.schema() : partitioned.schema(selection.schema());
+    ParquetFooter footer = file.footer();
+    if (fileFilter != null) {
+      fileFilter.compile(file.fileSchema()); // a bad predicate fails here, before any DoGet
+    }
+    Location[] locations = owners.stream().map(NodeProducer::location).toArray(Location[]::new);
+    FlightEndpoint endpoint = new FlightEndpoint(new Ticket(request.toJsonBytes()), locations);
+    // With a filter, how many rows and bytes match is unknown until the scan; the footer does
+    // not size partition columns.
+    return new FlightInfo(schema, descriptor, List.of(endpoint),
+        filter != null || partitioned != null ? -1 : footer.bytes(selection.paths()),
+        filter != null ? -1 : footer.rows());
   }
 
   /**
@@ -228,7 +269,7 @@ public final class NodeProducer extends NoOpFlightProducer {
     FlightInfo described = isOwner(owners) ? null : askOwners(owners, first);
     if (described == null) {
       described = localInfo(FlightDescriptor.command(first.toJsonBytes()), first, RowFilter.of(first),
-          firstPath, owners, null);
+          firstPath, owners, null, isOwner(owners));
     }
     return new FlightInfo(described.getSchemaOptional().orElseThrow(), descriptor, endpoints, -1, -1);
   }
@@ -272,9 +313,8 @@ public final class NodeProducer extends NoOpFlightProducer {
   /**
    * The owner's FlightInfo, waited for as long as the owner is alive, up to {@link
    * #OWNER_INFO_LIMIT}: the call gets {@link #OWNER_INFO_FIRST_WAIT}, then the owner is pinged
-   * ({@link NodeProbe#answers}); one that answers is slow (a cold owner downloads the object
-   * before it answers; downloads are coalesced, so asking again joins the same download) and is
-   * asked again with twice the wait; one that does not is frozen, and the call's TIMED_OUT
+   * ({@link NodeProbe#answers}); one that answers is slow (a slow store: a cold owner reads the
+   * object's footer before it answers) and is asked again with twice the wait; one that does not is frozen, and the call's TIMED_OUT
    * moves on. A frozen owner thus costs a GetFlightInfo about 4 s rather than the limit.
    */
   private FlightInfo askOwner(Member owner, ReadTicket request) throws URISyntaxException,
@@ -486,8 +526,9 @@ public final class NodeProducer extends NoOpFlightProducer {
     ReadTicket request = ReadTicket.parse(ticket);
     call.path(request.routingPath());
     ObjectPath path = ObjectPath.parse(request.path());
+    // Asked as an owner: it fills its cache whatever its own view says.
     FlightInfo info = localInfo(FlightDescriptor.command(ticket), request, RowFilter.of(request),
-        path, owners(path.uri()), call);
+        path, owners(path.uri()), call, true);
     ByteBuffer serialized = info.serialize();
     byte[] bytes = new byte[serialized.remaining()];
     serialized.get(bytes);

@@ -75,6 +75,17 @@ public final class PeerFillStore implements ObjectStore {
     return store.stat(path);
   }
 
+  /** A footer's bytes come from the store: a peer sends whole copies only. */
+  @Override
+  public java.util.Optional<io.istziio.server.store.ObjectTail> tail(ObjectPath path, int length) {
+    return store.tail(path, length);
+  }
+
+  @Override
+  public byte[] range(ObjectPath path, ObjectVersion version, long offset, int length) {
+    return store.range(path, version, offset, length);
+  }
+
   @Override
   public List<ListedObject> list(StorePrefix prefix, Predicate<String> keep, int limit) {
     return store.list(prefix, keep, limit);

@@ -23,7 +23,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * projection and the filter into the native scanner, so columns that were not asked for are never
  * decoded and row groups that the filter rules out are skipped.
  */
-public final class ParquetFile implements AutoCloseable {
+public final class ParquetFile implements ParquetDescription, AutoCloseable {
 
   private final String name;
   private final Path local;
@@ -76,10 +76,12 @@ public final class ParquetFile implements AutoCloseable {
     return file.toUri() + "?use_mmap=true";
   }
 
+  @Override
   public ParquetFooter footer() {
     return footer;
   }
 
+  @Override
   public Schema fileSchema() {
     return schema;
   }
@@ -91,6 +93,7 @@ public final class ParquetFile implements AutoCloseable {
    * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a name that selects
    *     no field
    */
+  @Override
   public ColumnSelection select(List<String> columns) {
     return ColumnSelection.of(schema, columns, name);
   }

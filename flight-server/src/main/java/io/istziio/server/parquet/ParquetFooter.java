@@ -80,6 +80,32 @@ public record ParquetFooter(long rows, Map<List<String>, Long> leafBytes, List<R
   }
 
   /**
+   * Positioned reads of one version of an object: a local file, or an object read through the
+   * store in ranges.
+   */
+  public interface ObjectBytes {
+    /** The object's length in bytes. */
+    long size();
+
+    /**
+     * Fills {@code buffer} (from its position to its limit) with the bytes from {@code position}.
+     *
+     * @throws IOException when they cannot be read (a local file cut short meanwhile); a store
+     *     throws its Flight errors instead
+     */
+    void read(ByteBuffer buffer, long position) throws IOException;
+  }
+
+  /**
+   * A footer as read and checked.
+   *
+   * @param footer what it says
+   * @param stored its bytes as the file stores them (thrift), without the length and magic after
+   *     them
+   */
+  public record Read(ParquetFooter footer, byte[] stored) {}
+
+  /**
    * Reads the footer of a local file and refuses what the node cannot read (see {@link
    * FooterCheck}), so that a request fails before any batch is sent.
    *
@@ -90,28 +116,56 @@ public record ParquetFooter(long rows, Map<List<String>, Long> leafBytes, List<R
   public static ParquetFooter read(Path file, String name) {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
-      if (size < 12 || !hasMagic(channel, 0, MAGIC) && !hasMagic(channel, 0, ENCRYPTED_MAGIC)) {
+      return read(new ObjectBytes() {
+        @Override
+        public long size() {
+          return size;
+        }
+
+        @Override
+        public void read(ByteBuffer buffer, long position) throws IOException {
+          while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+              throw new IOException("file ends early");
+            }
+          }
+        }
+      }, name).footer();
+    } catch (IOException e) {
+      throw notParquet(name, "unreadable footer: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Reads and checks a footer as {@link #read(Path, String)} does, wherever its bytes come from:
+   * the same checks in the same order, so the same statuses and messages. It reads the first 4
+   * bytes, the last 8 and the footer, nothing else.
+   */
+  public static Read read(ObjectBytes bytes, String name) {
+    try {
+      long size = bytes.size();
+      if (size < 12 || !hasMagic(bytes, 0, MAGIC) && !hasMagic(bytes, 0, ENCRYPTED_MAGIC)) {
         throw notParquet(name, "no PAR1 magic bytes");
       }
-      if (hasMagic(channel, size - 4, ENCRYPTED_MAGIC)) {
+      if (hasMagic(bytes, size - 4, ENCRYPTED_MAGIC)) {
         throw Errors.unimplemented("%s uses Parquet modular encryption (encrypted footer), which "
             + "this node cannot decrypt; serve an unencrypted copy", name);
       }
-      if (!hasMagic(channel, size - 4, MAGIC)) {
+      if (!hasMagic(bytes, size - 4, MAGIC)) {
         throw damagedFooter(name, "it does not end with PAR1 magic bytes: cut short?");
       }
       ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(channel, length, size - 8);
+      readFully(bytes, length, size - 8);
       int footerLength = length.getInt(0);
       if (footerLength <= 0 || footerLength > size - 12) {
         throw damagedFooter(name, "its length field says " + footerLength + " bytes, the file has "
             + size);
       }
       ByteBuffer footer = ByteBuffer.allocate(footerLength);
-      readFully(channel, footer, size - 8 - footerLength);
+      readFully(bytes, footer, size - 8 - footerLength);
       FileMetaData metadata = parse(footer.array(), name);
       FooterCheck.check(metadata, size, name);
-      return of(metadata);
+      return new Read(of(metadata), footer.array());
     } catch (IOException e) {
       throw notParquet(name, "unreadable footer: " + e.getMessage());
     }
@@ -186,20 +240,16 @@ public record ParquetFooter(long rows, Map<List<String>, Long> leafBytes, List<R
     return new ColumnStats(min, max, nulls, type);
   }
 
-  private static boolean hasMagic(FileChannel channel, long position, byte[] expected)
+  private static boolean hasMagic(ObjectBytes bytes, long position, byte[] expected)
       throws IOException {
     ByteBuffer magic = ByteBuffer.allocate(4);
-    readFully(channel, magic, position);
+    readFully(bytes, magic, position);
     return ByteBuffer.wrap(expected).equals(magic);
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer buffer, long position)
+  private static void readFully(ObjectBytes bytes, ByteBuffer buffer, long position)
       throws IOException {
-    while (buffer.hasRemaining()) {
-      if (channel.read(buffer, position + buffer.position()) < 0) {
-        throw new IOException("file ends early");
-      }
-    }
+    bytes.read(buffer, position);
     buffer.rewind();
   }
 

@@ -93,6 +93,58 @@ public final class LocalObjectStore implements ObjectStore {
     };
   }
 
+  /** The file's last bytes, its version read before and checked after, as for a copy. */
+  @Override
+  public java.util.Optional<ObjectTail> tail(ObjectPath path, int length) {
+    try {
+      Path file = resolve(path);
+      ObjectVersion version = version(path);
+      int count = (int) Math.min(length, version.size());
+      byte[] bytes = read(path, file, version.size() - count, count);
+      if (!version(path).equals(version)) {
+        throw Errors.storeUnavailable("%s changed while it was being read; retry", path);
+      }
+      return java.util.Optional.of(new ObjectTail(version, bytes));
+    } catch (FlightRuntimeException e) {
+      throw failed("GET", path, e);
+    }
+  }
+
+  @Override
+  public byte[] range(ObjectPath path, ObjectVersion version, long offset, int length) {
+    try {
+      Path file = resolve(path);
+      if (!version(path).equals(version)) {
+        throw Errors.versionGone("%s changed while it was read (version %s is gone); read it "
+            + "again", path, version.etag());
+      }
+      byte[] bytes = read(path, file, offset, length);
+      if (!version(path).equals(version)) {
+        throw Errors.versionGone("%s changed while it was read (version %s is gone); read it "
+            + "again", path, version.etag());
+      }
+      return bytes;
+    } catch (FlightRuntimeException e) {
+      throw io.istziio.client.protocol.Failures.isVersionGone(e) ? e : failed("GET", path, e);
+    }
+  }
+
+  private static byte[] read(ObjectPath path, Path file, long offset, int length) {
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(length);
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+      while (buffer.hasRemaining()) {
+        if (channel.read(buffer, offset + buffer.position()) < 0) {
+          throw Errors.storeUnavailable("%s changed while it was being read; retry", path);
+        }
+      }
+      return buffer.array();
+    } catch (NoSuchFileException e) {
+      throw Errors.notFound("%s does not exist; check the path", path);
+    } catch (IOException e) {
+      throw readError(path, e);
+    }
+  }
+
   private void copy(ObjectPath path, Path file, ObjectVersion version, Path target) {
     // Streamed rather than Files.copy, so that a full cache disk (LocalWriteException) is told
     // apart from a failure to read the source; the former is the cache's, not logged here.

@@ -17,6 +17,29 @@ public interface ObjectStore extends AutoCloseable {
    */
   ObjectContent open(ObjectPath path);
 
+  /**
+   * The last {@code length} bytes of the object's current version (all of it when it is shorter),
+   * with that version, in one round trip (a ranged GET): enough for a Parquet footer. Empty when
+   * this store cannot read part of an object; the caller then reads it whole.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException as {@link #open}
+   */
+  default java.util.Optional<ObjectTail> tail(ObjectPath path, int length) {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Bytes {@code [offset, offset + length)} of {@code version} of the object, in one round trip (a
+   * ranged GET on condition of the version's ETag); only after {@link #tail} answered for it.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException NOT_FOUND marked as the version's
+   *     ({@link io.istziio.server.Errors#versionGone}) when the object is no longer that version;
+   *     else as {@link #open}
+   */
+  default byte[] range(ObjectPath path, ObjectVersion version, long offset, int length) {
+    throw io.istziio.server.Errors.unimplemented("%s cannot be read in part", path);
+  }
+
   /** Copies the object's current version into {@code target} (which does not exist yet). */
   default ObjectVersion fetch(ObjectPath path, Path target) {
     try (ObjectContent content = open(path)) {

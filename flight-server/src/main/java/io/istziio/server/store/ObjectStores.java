@@ -46,6 +46,16 @@ public final class ObjectStores implements ObjectStore {
   }
 
   @Override
+  public java.util.Optional<ObjectTail> tail(ObjectPath path, int length) {
+    return storeFor(path).tail(path, length);
+  }
+
+  @Override
+  public byte[] range(ObjectPath path, ObjectVersion version, long offset, int length) {
+    return storeFor(path).range(path, version, offset, length);
+  }
+
+  @Override
   public void close() {
     s3.close();
     if (local != null) {

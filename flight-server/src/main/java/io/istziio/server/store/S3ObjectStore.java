@@ -5,6 +5,7 @@ import java.net.URI;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.apache.arrow.flight.FlightRuntimeException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -120,6 +121,95 @@ public final class S3ObjectStore implements ObjectStore {
         }
       }
     };
+  }
+
+  /**
+   * One GET of the suffix range {@code bytes=-length}: its headers carry the ETag and, in
+   * Content-Range, the whole object's size. S3 answers an empty object's range with 416; its
+   * version then comes from a HEAD. A server that ignores the range and sends a body longer than
+   * asked gets empty back (the caller reads the object whole), its body unread.
+   */
+  @Override
+  public Optional<ObjectTail> tail(ObjectPath path, int length) {
+    GetObjectRequest request = GetObjectRequest.builder().bucket(path.bucket()).key(path.key())
+        .range("bytes=-" + length).build();
+    ResponseInputStream<GetObjectResponse> body;
+    try {
+      body = s3.getObject(request);
+    } catch (S3Exception e) {
+      if (e.statusCode() != 416) {
+        throw failed("GET", path, e, toFlight(path, e));
+      }
+      ObjectVersion version = stat(path);
+      if (version.size() != 0) {
+        throw failed("GET", path, e, Errors.storeUnavailable("S3 at %s refused the last %d bytes "
+            + "of %s, which holds %d; retry", endpointName, length, path, version.size()));
+      }
+      return Optional.of(new ObjectTail(version, new byte[0]));
+    } catch (SdkException e) {
+      throw failed("GET", path, e, toFlight(path, e));
+    }
+    try (body) {
+      GetObjectResponse response = body.response();
+      if (response.eTag() == null || response.contentLength() == null) {
+        body.abort();
+        throw failed("GET", path, null, Errors.storeUnavailable("S3 at %s answered for %s "
+            + "without an ETag or a length; istziio needs both to cache it", endpointName, path));
+      }
+      long sent = response.contentLength();
+      long size = totalSize(response.contentRange(), sent);
+      if (sent > length || size < sent) {
+        body.abort(); // the range was ignored: not a body to hold in memory
+        return Optional.empty();
+      }
+      byte[] bytes = body.readNBytes((int) sent);
+      if (bytes.length != sent) {
+        throw new IOException("the body ended after " + bytes.length + " of " + sent + " bytes");
+      }
+      return Optional.of(new ObjectTail(new ObjectVersion(response.eTag(), size), bytes));
+    } catch (IOException | SdkException e) {
+      throw failed("GET", path, e, Errors.storeUnavailable("the read of the end of %s from S3 at "
+          + "%s broke off (%s); retry", path, endpointName, Errors.firstLine(e)));
+    }
+  }
+
+  /** One GET of {@code bytes=offset-end} on condition (If-Match) of the version's ETag. */
+  @Override
+  public byte[] range(ObjectPath path, ObjectVersion version, long offset, int length) {
+    GetObjectRequest request = GetObjectRequest.builder().bucket(path.bucket()).key(path.key())
+        .range("bytes=" + offset + "-" + (offset + length - 1)).ifMatch(version.etag()).build();
+    try (ResponseInputStream<GetObjectResponse> body = s3.getObject(request)) {
+      byte[] bytes = body.readNBytes(length);
+      if (bytes.length != length || body.read() >= 0) {
+        throw new IOException("S3 sent other than the " + length + " bytes asked for");
+      }
+      return bytes;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 412) { // the object is another version now: not a failure to log
+        throw Errors.versionGone("%s changed while it was read (version %s is gone); read it "
+            + "again", path, version.etag());
+      }
+      throw failed("GET", path, e, toFlight(path, e));
+    } catch (IOException | SdkException e) {
+      throw failed("GET", path, e, Errors.storeUnavailable("the read of part of %s from S3 at %s "
+          + "broke off (%s); retry", path, endpointName, Errors.firstLine(e)));
+    }
+  }
+
+  /**
+   * The object's size from a Content-Range header ({@code bytes 100-199/1000}); without one the
+   * body is the whole object, {@code sent} bytes; -1 when the header does not parse.
+   */
+  static long totalSize(String contentRange, long sent) {
+    if (contentRange == null) {
+      return sent;
+    }
+    int slash = contentRange.lastIndexOf('/');
+    try {
+      return slash < 0 ? -1 : Long.parseLong(contentRange.substring(slash + 1).trim());
+    } catch (NumberFormatException e) {
+      return -1; // "*": an unknown size
+    }
   }
 
   /** ListObjectsV2, page by page, until the listing ends or holds more than {@code limit}. */
