@@ -15,6 +15,7 @@ import io.istziio.server.calls.CallRecord;
 import io.istziio.server.cache.ObjectCache;
 import io.istziio.server.flight.AdminActions;
 import io.istziio.server.flight.NodeProducer;
+import io.istziio.server.flight.StreamSpool;
 import io.istziio.client.ClientSecurity;
 import io.istziio.ring.RedisAuth;
 import io.istziio.server.security.TlsFiles;
@@ -78,6 +79,7 @@ public final class Node implements AutoCloseable {
   private final ExecutorService streamExecutor;
   private final DiskCache disk;
   private final MemoryTier memory;
+  private final StreamSpool spool;
   private final FlightClientPool peers;
   private final PeerFillStore peerFills;
   // The views before the last ring changes: where a path's previous owners are.
@@ -124,6 +126,7 @@ public final class Node implements AutoCloseable {
       metrics = started(started, new NodeMetrics());
       disk = started(started, new DiskCache(config.cacheDir(), config.cacheBytes(), missExecutor));
       memory = started(started, new MemoryTier(allocator, serving));
+      spool = new StreamSpool(config.cacheDir().resolve("spool"), serving.spoolBytes());
       NodeConfig.Security security = config.security();
       TokenStore tokens = security.tokenFile() != null ? TokenStore.load(security.tokenFile()) : null;
       peers = started(started, new FlightClientPool(allocator, peerSecurity(security, tokens)));
@@ -142,7 +145,7 @@ public final class Node implements AutoCloseable {
       Duration drainPeriod = ring.redis() != null ? ring.drain() : Duration.ZERO;
       NodeProducer producer = new NodeProducer(new NodeProducer.Parts(self::get, allocator, objects,
           disk, memory, new DeferredMembership(members), ring.replicas(), peers, serving,
-          streamExecutor, new DatasetLister(stores, config.freshness()),
+          streamExecutor, spool, new DatasetLister(stores, config.freshness()),
           new AdminActions.Settings(stores, config.missThreads(), drainPeriod,
               this::closeInBackground)));
       Location listen = security.tls() ? Location.forGrpcTls(config.host(), config.port())
@@ -179,6 +182,7 @@ public final class Node implements AutoCloseable {
       drain = ring.drain();
       metrics.bind(disk, memory, allocator, streams, producer, membership);
       metrics.bind(peerFills);
+      metrics.bind(spool);
       metricsPort = metrics.serve(config.host(), config.metricsPort());
       // The disk cache was loaded above, and joinRing waited (up to the liveness timeout) for a
       // complete ring view.
@@ -249,8 +253,8 @@ public final class Node implements AutoCloseable {
           + config.ring().peerFillTimeout().toMillis());
     }
     if (serving.memoryBytes() < 0 || serving.batchRows() <= 0 || serving.batchBytes() <= 0
-        || serving.maxStreams() <= 0) {
-      throw new IllegalArgumentException("--memory-size must be >= 0 and --batch-rows, "
+        || serving.maxStreams() <= 0 || serving.spoolBytes() < 0) {
+      throw new IllegalArgumentException("--memory-size and --spool-size must be >= 0 and --batch-rows, "
           + "--batch-bytes and --max-streams > 0; got " + serving);
     }
     checkSecurity(config);

@@ -63,12 +63,17 @@ public record NodeConfig(
    *     default settings read every file
    * @param maxStreams DoGet streams served at once; as many more wait in a queue, and beyond that
    *     a DoGet is refused with RESOURCE_EXHAUSTED
+   * @param spoolBytes the most bytes of slow clients' rows spooled to disk at once (see {@link
+   *     io.istziio.server.flight.StreamSpool}); 0 turns spooling off
    */
-  public record Serving(long memoryBytes, long batchRows, long batchBytes, int maxStreams) {
+  public record Serving(long memoryBytes, long batchRows, long batchBytes, int maxStreams,
+      long spoolBytes) {
 
     /** 1 MiB batches: a quarter of gRPC's default message limit, room for footer misestimates. */
     public static final long DEFAULT_BATCH_BYTES = 1 << 20;
     public static final int DEFAULT_MAX_STREAMS = 256;
+    /** 4 GiB: forty slow readers of a 100 MiB file, each holding one batch in memory instead. */
+    public static final long DEFAULT_SPOOL_BYTES = 4L << 30;
 
     /**
      * A quarter of the JVM's heap limit: Arrow's buffers are direct memory, whose limit is the
@@ -79,7 +84,8 @@ public record NodeConfig(
     }
 
     public static Serving defaults() {
-      return new Serving(defaultMemoryBytes(), 32_768, DEFAULT_BATCH_BYTES, DEFAULT_MAX_STREAMS);
+      return new Serving(defaultMemoryBytes(), 32_768, DEFAULT_BATCH_BYTES, DEFAULT_MAX_STREAMS,
+          DEFAULT_SPOOL_BYTES);
     }
 
     /**
@@ -94,19 +100,23 @@ public record NodeConfig(
     }
 
     public Serving withMemoryBytes(long bytes) {
-      return new Serving(bytes, batchRows, batchBytes, maxStreams);
+      return new Serving(bytes, batchRows, batchBytes, maxStreams, spoolBytes);
     }
 
     public Serving withBatchRows(long rows) {
-      return new Serving(memoryBytes, rows, batchBytes, maxStreams);
+      return new Serving(memoryBytes, rows, batchBytes, maxStreams, spoolBytes);
     }
 
     public Serving withBatchBytes(long bytes) {
-      return new Serving(memoryBytes, batchRows, bytes, maxStreams);
+      return new Serving(memoryBytes, batchRows, bytes, maxStreams, spoolBytes);
     }
 
     public Serving withMaxStreams(int streams) {
-      return new Serving(memoryBytes, batchRows, batchBytes, streams);
+      return new Serving(memoryBytes, batchRows, batchBytes, streams, spoolBytes);
+    }
+
+    public Serving withSpoolBytes(long bytes) {
+      return new Serving(memoryBytes, batchRows, batchBytes, maxStreams, bytes);
     }
   }
 

@@ -112,6 +112,15 @@ public final class NodeMain implements Callable<Integer> {
           + "gets RESOURCE_EXHAUSTED (env ISTZIIO_MAX_STREAMS). Default: ${DEFAULT-VALUE}.")
   int maxStreams;
 
+  @Option(names = "--spool-size", defaultValue = "4GiB",
+      converter = ByteSizeConverter.class,
+      description = "Most bytes of slow clients' rows spooled to disk at once (in the cache "
+          + "directory's spool/): a disk-tier stream whose client makes it wait 500 ms for a "
+          + "batch has its remaining rows decoded into a file and its scanner closed, so it holds "
+          + "one batch of memory; 0 turns spooling off (env ISTZIIO_SPOOL_SIZE). "
+          + "Default: ${DEFAULT-VALUE}.")
+  long spoolBytes;
+
   @Option(names = "--s3-endpoint",
       description = "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (env ISTZIIO_S3_ENDPOINT). "
           + "Default: AWS.")
@@ -210,7 +219,8 @@ public final class NodeMain implements Callable<Integer> {
     NodeConfig config = new NodeConfig(id, host, port, advertise, localRoot, cacheDir, cacheBytes,
         Duration.ofSeconds(freshnessSeconds), missThreads,
         new NodeConfig.Serving(memoryBytes != null ? memoryBytes
-            : NodeConfig.Serving.defaultMemoryBytes(), batchRows, batchBytes, maxStreams),
+            : NodeConfig.Serving.defaultMemoryBytes(), batchRows, batchBytes, maxStreams,
+            spoolBytes),
         new S3ObjectStore.Config(s3Endpoint, s3Region, s3PathStyle), ring, metricsPort,
         security());
     Node node = Node.start(config);

@@ -27,14 +27,18 @@ package io.istziio.client.protocol;
  *     pressure never evicts
  * @param pinnedBytes their bytes on disk, part of {@code cacheUsedBytes}
  * @param doGets DoGet calls the node received, whatever their outcome (misrouted ones included,
- *     GetFlightInfo and peers' hand-off reads not): the requests it was asked to serve, e.g. to see how reads spread over
- *     the nodes; 0 from a node older than this field
+ *     GetFlightInfo and peers' hand-off reads not): the requests it was asked to serve, e.g. to see
+ *     how reads spread over the nodes; 0 from a node older than this field
+ * @param spooledStreams disk-tier streams whose slow clients had their remaining rows spooled to
+ *     disk (and their scanners closed) since the node started; 0 from an older node
+ * @param spoolBytes bytes of such rows on disk now; 0 from an older node
  */
 public record NodeStats(
     String node, String location, long cacheCapacityBytes, long cacheUsedBytes, long cacheEntries,
     long hits, long misses, long bypasses, long downloads, long evictions,
     long arrowAllocatedBytes, long misroutedDoGets, Memory memory, double hitRatio,
-    long nativeAllocatedBytes, long pinnedEntries, long pinnedBytes, long doGets) {
+    long nativeAllocatedBytes, long pinnedEntries, long pinnedBytes, long doGets,
+    long spooledStreams, long spoolBytes) {
 
   /**
    * The memory tier: decoded Arrow batches of hot files.

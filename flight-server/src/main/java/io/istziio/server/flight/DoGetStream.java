@@ -28,6 +28,7 @@ import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.util.AutoCloseables;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One DoGet: find the object through the cache, scan it, and send each batch as soon as the
  * scanner makes it and the client can take it. Waiting for the client's flow-control window before
- * every batch keeps at most one batch queued per stream, however slow the client.
+ * every batch keeps at most one batch queued per stream, however slow the client; a client that
+ * makes the stream wait {@link StreamSpool#SLOW_CLIENT_MILLIS} for a batch has the rest of its
+ * rows spooled to disk and the scanner, with its native read-ahead, closed ({@link SpooledRows}).
  */
 final class DoGetStream {
 
@@ -52,6 +55,7 @@ final class DoGetStream {
   private final ObjectCache objects;
   private final MemoryTier memory;
   private final MemoryStreams memoryStreams;
+  private final StreamSpool spool;
   private final BufferAllocator parent;
   private final NodeConfig.Serving serving;
   private final ServerStreamListener listener;
@@ -60,6 +64,11 @@ final class DoGetStream {
   /** Told how the cache answered. */
   private final CallRecord call;
   private final BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+
+  /** The rows a slow client's stream decoded ahead, while it sends them; else null. */
+  private SpooledRows spooled;
+  /** Whether the scan is closed: its rows are all spooled. */
+  private boolean scanClosed;
 
   private long scanNanos;
   private long sendNanos;
@@ -72,10 +81,13 @@ final class DoGetStream {
    * @param filter the ticket's predicate, already parsed; null for none
    * @param partitioned a file ticket's partition columns to append; null for none
    * @param call the call's record, told how the cache answered
+   * @param spool where a slow client's rows are parked
    */
   DoGetStream(ReadTicket request, RowFilter filter, ObjectCache objects, MemoryTier memory,
       MemoryStreams memoryStreams, BufferAllocator parent, NodeConfig.Serving serving,
-      ServerStreamListener listener, PartitionedRead partitioned, CallRecord call) {
+      ServerStreamListener listener, PartitionedRead partitioned, CallRecord call,
+      StreamSpool spool) {
+    this.spool = spool;
     this.partitioned = partitioned;
     this.call = call;
     this.memoryStreams = memoryStreams;
@@ -121,7 +133,7 @@ final class DoGetStream {
                 compiled != null ? compiled.substrait() : null);
             FilteringReader filtering = inJava
                 ? FilteringReader.over(scan.reader(), filter, request.columns(), parent) : null) {
-          if (stream(filtering != null ? filtering : scan.reader(), file, lease.key().etag())) {
+          if (stream(filtering != null ? filtering : scan.reader(), file, lease.key().etag(), scan)) {
             sendStats(lease, file.footer(), compiled);
             ended = true;
             listener.completed();
@@ -184,31 +196,39 @@ final class DoGetStream {
    * ParquetFile#scanFailure). The first batch carries the version it comes from
    * ({@link ServedVersion}).
    */
-  private boolean stream(ArrowReader reader, ParquetFile file, String version) throws Exception {
+  private boolean stream(ArrowReader reader, ParquetFile file, String version, AutoCloseable scan)
+      throws Exception {
     VectorSchemaRoot scanned = reader.getVectorSchemaRoot();
-    try (PartitionColumns partition = partitioned != null ? partitioned.columns(parent) : null) {
-      VectorSchemaRoot root = partition == null ? scanned : partition.wrap(scanned,
-          partitioned.layout(scanned.getSchema().getFields().size()));
-      return stream(reader, file, version, scanned, root, partition);
+    // Batches are sent from a root of the stream's own, so that they can come from the scan or,
+    // once it is closed, from a spool file.
+    try (VectorSchemaRoot sent = VectorSchemaRoot.create(scanned.getSchema(), parent);
+        PartitionColumns partition = partitioned != null ? partitioned.columns(parent) : null;
+        AutoCloseable closeSpooled = () -> AutoCloseables.close(spooled)) {
+      VectorSchemaRoot root = partition == null ? sent : partition.wrap(sent,
+          partitioned.layout(sent.getSchema().getFields().size()));
+      Source source = new Source(reader, file, scanned, sent, scan);
+      return stream(source, reader, version, root, partition);
     }
   }
 
-  /** Sends {@code root}: the scan's own, or its vectors with the partition columns. */
-  private boolean stream(ArrowReader reader, ParquetFile file, String version,
-      VectorSchemaRoot scanned, VectorSchemaRoot root, PartitionColumns partition) throws Exception {
+  /** Sends {@code root}: the batches {@code source} loads, with the partition columns if any. */
+  private boolean stream(Source source, ArrowReader reader, String version, VectorSchemaRoot root,
+      PartitionColumns partition) throws Exception {
     backpressure.register(listener);
     // Zero-copy writes would keep each batch's Arrow buffers until Netty has written them; with a
     // copy, a paused client holds Netty buffers instead and the scanner's batches are freed at once.
     listener.setUseZeroCopy(false);
-    boolean more = load(reader, file);
+    boolean more = source.next();
     if (partition != null) {
-      partition.fill(root, scanned.getRowCount());
+      partition.fill(root, source.sent.getRowCount());
     }
     listener.start(root, reader); // the reader holds the dictionaries of dictionary-encoded columns
     try (StreamDictionaries dictionaries = new StreamDictionaries(reader, parent)) {
+      // A spool file holds no dictionaries, and a replacement must come from the live scan.
+      boolean spoolable = !dictionaries.any() && spool.capacityBytes() > 0;
       while (more) {
         long ready = System.nanoTime();
-        if (!awaitClient()) {
+        if (!awaitClient(spoolable ? source : null)) {
           return false;
         }
         sendNanos += System.nanoTime() - ready;
@@ -225,9 +245,9 @@ final class DoGetStream {
         } else {
           listener.putNext();
         }
-        more = load(reader, file);
+        more = source.next();
         if (more && partition != null) {
-          partition.fill(root, scanned.getRowCount());
+          partition.fill(root, source.sent.getRowCount());
         }
       }
       return true;
@@ -292,11 +312,74 @@ final class DoGetStream {
     return metadata;
   }
 
-  /** Waits until the client can take another batch; false if it cancelled. */
-  private boolean awaitClient() {
+  /**
+   * The batches of one stream, in order: the scan's, and once a slow client has them spooled,
+   * the spool file's, then the scan's again if the spool's bound stopped the drain short.
+   */
+  private final class Source {
+    private final ArrowReader reader;
+    private final ParquetFile file;
+    private final VectorSchemaRoot scanned;
+    /** The root batches are sent from; each {@link #next} moves one batch into it. */
+    final VectorSchemaRoot sent;
+    private final AutoCloseable scan;
+
+    Source(ArrowReader reader, ParquetFile file, VectorSchemaRoot scanned, VectorSchemaRoot sent,
+        AutoCloseable scan) {
+      this.reader = reader;
+      this.file = file;
+      this.scanned = scanned;
+      this.sent = sent;
+      this.scan = scan;
+    }
+
+    /** Loads the next batch into {@link #sent}; false at the end of the rows. */
+    boolean next() throws Exception {
+      if (spooled != null) {
+        if (spooled.loadInto(sent)) {
+          return true;
+        }
+        SpooledRows done = spooled;
+        spooled = null;
+        done.close();
+        if (scanClosed) {
+          return false;
+        }
+      }
+      if (!load(reader, file)) {
+        return false;
+      }
+      SpooledRows.moveBatch(scanned, sent);
+      return true;
+    }
+
+    /** Whether the rest of the rows may still be spooled. */
+    boolean canSpool() {
+      return spooled == null && !scanClosed;
+    }
+
+    /**
+     * Decodes the scan's remaining rows into a spool file and closes the scan if they all fit; does
+     * nothing if the spool does not take a drain now. Timed as scanning.
+     */
+    void spool() throws Exception {
+      spooled = SpooledRows.drain(spool, scanned, () -> load(reader, file), parent);
+      if (spooled != null && spooled.complete()) {
+        scanClosed = true;
+        scan.close(); // frees the scanner's native read-ahead
+      }
+    }
+  }
+
+  /**
+   * Waits until the client can take another batch; false if it cancelled. With a source, a wait
+   * past {@link StreamSpool#SLOW_CLIENT_MILLIS} spools the source's remaining rows.
+   */
+  private boolean awaitClient(Source spoolable) throws Exception {
     long idleSince = System.currentTimeMillis();
     while (true) {
-      switch (backpressure.waitForListener(WAIT_SLICE_MILLIS)) {
+      boolean spooling = spoolable != null && spoolable.canSpool();
+      switch (backpressure.waitForListener(spooling ? StreamSpool.SLOW_CLIENT_MILLIS : WAIT_SLICE_MILLIS)) {
         case READY:
           return true;
         case CANCELLED:
@@ -306,6 +389,9 @@ final class DoGetStream {
               .withDescription("the node is shutting down; retry on another node")
               .toRuntimeException();
         default:
+          if (spooling) {
+            spoolable.spool();
+          }
           if (System.currentTimeMillis() - idleSince > IDLE_LIMIT_MILLIS) {
             throw CallStatus.TIMED_OUT
                 .withDescription(String.format(Locale.ROOT,

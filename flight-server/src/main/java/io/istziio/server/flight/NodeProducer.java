@@ -97,7 +97,7 @@ public final class NodeProducer extends NoOpFlightProducer {
   public record Parts(Supplier<Member> self, BufferAllocator allocator, ObjectCache objects,
       DiskCache disk, MemoryTier memory, Membership membership, int replicas,
       FlightClientPool peers, NodeConfig.Serving serving, ExecutorService streams,
-      DatasetLister datasets, AdminActions.Settings admin) {}
+      StreamSpool spool, DatasetLister datasets, AdminActions.Settings admin) {}
 
   private final Parts parts;
   private final LongAdder misrouted = new LongAdder();
@@ -403,7 +403,8 @@ public final class NodeProducer extends NoOpFlightProducer {
     }
     try {
       parts.streams().execute(new DoGetStream(request, filter, parts.objects(), parts.memory(),
-          memoryStreams, parts.allocator(), parts.serving(), listener, partitioned, record)::run);
+          memoryStreams, parts.allocator(), parts.serving(), listener, partitioned, record,
+          parts.spool())::run);
     } catch (RejectedExecutionException full) {
       listener.error(parts.streams().isShutdown()
           ? Errors.unavailable("the node is shutting down; read from another owner")
@@ -548,7 +549,8 @@ public final class NodeProducer extends NoOpFlightProducer {
             memory.entries(), memory.hits(), memory.misses(), memory.admissions(),
             memory.rejections(), memory.evictions(), memory.skipped()),
         lookedUp == 0 ? 0 : (double) served / lookedUp, NativeMemory.reservedBytes(),
-        disk.pinnedEntries(), disk.pinnedBytes(), doGets.sum());
+        disk.pinnedEntries(), disk.pinnedBytes(), doGets.sum(), parts.spool().spooledStreams(),
+        parts.spool().usedBytes());
   }
 
   private RingState ring() {

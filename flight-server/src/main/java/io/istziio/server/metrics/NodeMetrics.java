@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.istziio.ring.Membership;
 import io.istziio.server.cache.DiskCache;
 import io.istziio.server.flight.NodeProducer;
+import io.istziio.server.flight.StreamSpool;
 import io.istziio.server.memory.MemoryTier;
 import io.istziio.server.parquet.NativeMemory;
 import io.micrometer.core.instrument.Counter;
@@ -63,6 +64,17 @@ public final class NodeMetrics implements AutoCloseable {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** Binds the meters of the slow clients' spool. */
+  public void bind(StreamSpool spool) {
+    Gauge.builder("istziio.spool.bytes", spool, StreamSpool::usedBytes)
+        .description("bytes of slow clients' rows spooled to disk now").baseUnit("bytes")
+        .register(registry);
+    FunctionCounter.builder("istziio.spooled.streams", spool,
+            StreamSpool::spooledStreams)
+        .description("disk-tier streams whose slow client had their rows spooled to disk")
+        .register(registry);
   }
 
   /** Binds the meters of the warm hand-off (misses filled from peers' copies). */

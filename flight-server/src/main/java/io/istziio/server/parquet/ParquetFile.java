@@ -108,6 +108,7 @@ public final class ParquetFile implements ParquetDescription, AutoCloseable {
   public static final class Scan implements AutoCloseable {
     private final Scanner scanner;
     private final ArrowReader reader;
+    private boolean closed;
 
     private Scan(Scanner scanner, ArrowReader reader) {
       this.scanner = scanner;
@@ -118,9 +119,13 @@ public final class ParquetFile implements ParquetDescription, AutoCloseable {
       return reader;
     }
 
+    /** Closes the scanner and its reader; later calls do nothing (a spooled stream closes it early). */
     @Override
     public void close() throws Exception {
-      AutoCloseables.close(reader, scanner);
+      if (!closed) {
+        closed = true;
+        AutoCloseables.close(reader, scanner);
+      }
     }
   }
 
