@@ -97,10 +97,13 @@ class NodeReadTest extends NodeTestBase {
     FlightEndpoint endpoint = info.getEndpoints().get(0);
     assertEquals(List.of(node.location()), endpoint.getLocations());
     assertEquals(ticket, ReadTicket.parse(endpoint.getTicket().getBytes()));
-    // GetFlightInfo warmed the cache: the DoGet on its ticket is a hit with the same rows.
+    // GetFlightInfo started the download (answering from the footer meanwhile): once it is in,
+    // the DoGet on its ticket is a hit with the same rows, and S3 sent the object once.
+    waitUntil(() -> node.disk().downloadsInFlight() == 0);
     FlightReads.Result result = FlightReads.read(client, ticket);
     assertEquals(ReadStats.HIT, result.stats().cache());
     assertEquals(ROWS, result.rows().size());
+    assertEquals(1, s3.gets("info.parquet"));
 
     SchemaResult schema = client.getSchema(FlightDescriptor.command(ticket.toJsonBytes()));
     assertEquals(info.getSchemaOptional().orElseThrow(), schema.getSchema());
