@@ -79,6 +79,77 @@ class DiskCacheTest {
     reopened.close();
   }
 
+  /**
+   * A prefetch (GetFlightInfo's background download) is joined by a read that comes while it runs:
+   * one fetch; and it lets go of its reference, so the copy is idle once the read is done.
+   */
+  @Test
+  void aReadJoinsAPrefetchAndThePrefetchHoldsNoReference() throws Exception {
+    DiskCache cache = new DiskCache(directory, 10_000, misses);
+    CacheKey key = new CacheKey("s3://b/prefetched", "\"v\"");
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+    DiskCache.Fetcher held = () -> {
+      fetches.incrementAndGet();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return bytes(key, 1000).open();
+    };
+
+    cache.prefetch(key.path(), held);
+    assertEquals(1, cache.downloadsInFlight());
+    java.util.concurrent.CompletableFuture<Lease> read = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> cache.acquire(key.path(), null, held));
+    release.countDown();
+    Path copy;
+    try (Lease lease = read.get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      assertEquals(key, lease.key());
+      assertEquals(1, fetches.get(), "the read joined the prefetch's download");
+      copy = lease.path();
+    }
+
+    assertEquals(java.util.List.of(key), cache.evict(path -> true, false).keys());
+    // An evicted copy is deleted when its last holder lets go: never, had the prefetch kept one.
+    waitUntil(() -> !Files.exists(copy));
+    cache.close();
+  }
+
+  /** A prefetch of an object too large to admit leaves no scratch copy behind. */
+  @Test
+  void aPrefetchTooLargeToAdmitLeavesNothingOnDisk() throws Exception {
+    DiskCache cache = new DiskCache(directory, 1_000, misses);
+    CacheKey key = new CacheKey("s3://b/large", "\"v\"");
+
+    cache.prefetch(key.path(), bytes(key, 5_000));
+
+    // The scratch copy goes with its last holder: never, had the prefetch kept its reference.
+    waitUntil(() -> cache.downloads() == 1 && cache.downloadsInFlight() == 0
+        && scratchFiles() == 0);
+    assertFalse(cache.contains(key));
+    cache.close();
+  }
+
+  private long scratchFiles() {
+    try (java.util.stream.Stream<Path> scratch = Files.list(directory.resolve("scratch"))) {
+      return scratch.count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Polls {@code condition} until it holds; fails after 30 s. */
+  private static void waitUntil(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "condition not met within 30 s");
+      Thread.sleep(10);
+    }
+  }
+
   @Test
   void aReaderOfAnOldCopyNeverDeletesTheNewCopyOfTheSameKey() {
     DiskCache cache = new DiskCache(directory, 10_000, misses);
