@@ -115,6 +115,36 @@ class FooterInfoTest extends NodeTestBase {
     assertEquals(1, node.disk().hits(), "the second info found the copy the first one started");
   }
 
+  /**
+   * An info pinned to a version (as a resumed read's ticket is) answers from that version's footer,
+   * and one pinned to a version S3 no longer holds gets the DoGet's answer: NOT_FOUND marked as the
+   * version's.
+   */
+  @Test
+  void aPinnedInfoIsAnsweredForItsVersionOnly() throws Exception {
+    String key = "footer/pinned.parquet";
+    String path = putSample(key);
+    String etag = s3.etag(BUCKET, key, sample);
+    FlightClient client = connect(start(config(64 << 20)));
+    s3.holdWholeGets();
+
+    FlightInfo pinned = client.getInfo(FlightDescriptor.command(
+        ReadTicket.of(path).withVersion(etag).toJsonBytes()), DEADLINE);
+    byte[] gone = ReadTicket.of(path).withVersion("\"gone\"").toJsonBytes();
+    FlightRuntimeException onInfo = assertStatus(FlightStatusCode.NOT_FOUND,
+        () -> client.getInfo(FlightDescriptor.command(gone), DEADLINE));
+    s3.releaseGets();
+    FlightRuntimeException onGet = assertStatus(FlightStatusCode.NOT_FOUND, () -> {
+      try (FlightStream stream = client.getStream(new org.apache.arrow.flight.Ticket(gone))) {
+        stream.next();
+      }
+    });
+
+    assertEquals(ROWS, pinned.getRecords());
+    assertTrue(io.istziio.client.protocol.Failures.isVersionGone(onInfo), onInfo.toString());
+    assertEquals(onGet.status().description(), onInfo.status().description());
+  }
+
   static Stream<Arguments> notParquet() throws Exception {
     byte[] text = "id,name\n1,a\n".repeat(10_000).getBytes(StandardCharsets.UTF_8); // > the tail
     return Stream.of(
