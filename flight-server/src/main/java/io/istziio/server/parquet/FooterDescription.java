@@ -1,5 +1,6 @@
 package io.istziio.server.parquet;
 
+import io.istziio.server.Errors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,8 +36,8 @@ public record FooterDescription(String name, Schema fileSchema, ParquetFooter fo
    * magic bytes and the footer (Arrow reads a schema from the footer alone), deleted after.
    *
    * @throws org.apache.arrow.flight.FlightRuntimeException as {@link ParquetFile#open} for a
-   *     schema Arrow cannot read (see {@link ReadFailure#schema})
-   * @throws java.io.UncheckedIOException when the stand-in cannot be written
+   *     schema Arrow cannot read (see {@link ReadFailure#schema});
+   *     RESOURCE_EXHAUSTED when the stand-in cannot be written (the cache disk is full)
    */
   public static FooterDescription of(ParquetFooter.Read footer, BufferAllocator allocator,
       Path scratch, String name) {
@@ -49,7 +50,9 @@ public record FooterDescription(String name, Schema fileSchema, ParquetFooter fo
       Files.write(standIn, file.array());
       return new FooterDescription(name, inspect(allocator, standIn, name), footer.footer());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot write a footer's stand-in in " + scratch, e);
+      // The cache disk's fault (full, read-only), not the object's or the store's.
+      throw Errors.resourceExhausted("this node cannot write the %d-byte footer of %s to its cache "
+          + "disk (%s); free space in %s", footer.stored().length, name, e.getMessage(), scratch);
     } finally {
       if (standIn != null) {
         try {
