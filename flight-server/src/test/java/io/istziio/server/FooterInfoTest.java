@@ -42,6 +42,7 @@ class FooterInfoTest extends NodeTestBase {
   @AfterEach
   void releaseS3() {
     s3.releaseGets();
+    s3.beforeRangedGet(null);
   }
 
   @Test
@@ -143,6 +144,31 @@ class FooterInfoTest extends NodeTestBase {
     assertEquals(ROWS, pinned.getRecords());
     assertTrue(io.istziio.client.protocol.Failures.isVersionGone(onInfo), onInfo.toString());
     assertEquals(onGet.status().description(), onInfo.status().description());
+  }
+
+  /**
+   * The object is replaced between the tail's read and the next ranged read: that read's If-Match
+   * fails, and the footer is read again from the new version's tail.
+   */
+  @Test
+  void anObjectReplacedBetweenItsRangedReadsIsDescribedAtItsNewVersion() throws Exception {
+    String key = "footer/replaced.parquet";
+    String path = putSample(key);
+    Path smaller = tmp.resolve("smaller.parquet");
+    SampleData.write(smaller, 1_000, 500);
+    FlightClient client = connect(start(config(64 << 20)));
+    java.util.concurrent.atomic.AtomicInteger ranged = new java.util.concurrent.atomic.AtomicInteger();
+    s3.beforeRangedGet(request -> {
+      if (request.key().equals(key) && ranged.incrementAndGet() == 2) {
+        s3.put(BUCKET, key, smaller); // after the tail, before the first 4 bytes
+      }
+    });
+
+    FlightInfo info = client.getInfo(FlightDescriptor.path(path), DEADLINE);
+
+    assertEquals(1_000, info.getRecords(), "the new version's footer");
+    assertEquals(3, ranged.get(), "the tail, the refused first 4 bytes, the new version's tail");
+    assertEquals(1_000, read(client, path).rows().size());
   }
 
   static Stream<Arguments> notParquet() throws Exception {

@@ -53,6 +53,8 @@ public final class S3Server implements AutoCloseable {
   private volatile CountDownLatch headHold; // set: the nodes' HEADs wait on it
   private volatile CountDownLatch getHold; // set: the nodes' GETs wait on it
   private volatile boolean holdRangedGets; // whether getHold holds ranged GETs too
+  // Run before each ranged GET is served, with its request; null for none.
+  private volatile java.util.function.Consumer<GetObjectRequest> beforeRangedGet;
   // "METHOD /bucket/key" for every HTTP request (retries included) a node configured by config()
   // sends, in order.
   private final Queue<String> nodeRequests = new ConcurrentLinkedQueue<>();
@@ -82,6 +84,10 @@ public final class S3Server implements AutoCloseable {
       public ResponseInputStream<GetObjectResponse> getBlob(GetObjectRequest request) {
         (request.range() == null ? gets : rangedGets)
             .computeIfAbsent(request.key(), k -> new AtomicInteger()).incrementAndGet();
+        java.util.function.Consumer<GetObjectRequest> hook = beforeRangedGet;
+        if (request.range() != null && hook != null) {
+          hook.accept(request);
+        }
         if (failGetsWithStatus != 0) {
           throw (S3Exception) S3Exception.builder().statusCode(failGetsWithStatus)
               .message("injected failure").build();
@@ -227,6 +233,14 @@ public final class S3Server implements AutoCloseable {
     if (hold != null) {
       hold.countDown();
     }
+  }
+
+  /**
+   * Runs {@code hook} in the server before each ranged GET is served (its conditions, such as
+   * If-Match, are checked after it); null to stop.
+   */
+  public void beforeRangedGet(java.util.function.Consumer<GetObjectRequest> hook) {
+    beforeRangedGet = hook;
   }
 
   /** Makes every HEAD fail with this HTTP status; 0 to stop. */
