@@ -37,11 +37,12 @@ def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffe
     :param parallelism: files (endpoints) read at once by one read.
     :param buffer: batches each of those may hold ahead of the consumer.
     :param call_timeout: seconds GetFlightInfo and the admin actions may take on one node before
-        the next node is asked.
-    :param stall_timeout: seconds a read waits for the next batch from a node before it pings the
-        node: one that does not answer within ``min(stall_timeout, 2)`` seconds is given up
-        (frozen, or cut off) and the read goes on at the next owner after the rows it delivered;
-        one that answers is slow (a cold miss of a large object) and the read waits on.
+        the next node is asked; a node that failed GetFlightInfo is asked last for
+        ``ASK_LAST_SECONDS`` (10) after.
+    :param stall_timeout: seconds a read waits for the schema or the next batch from a node before
+        it pings the node: one that does not answer within ``min(stall_timeout, 2)`` seconds is
+        given up (frozen, or cut off) and the read goes on at the next owner after the rows it
+        delivered; one that answers is slow (a cold miss of a large object) and the read waits on.
     :param tls_root_certs: for ``grpc+tls://`` nodes, the CA bundle their certificates are checked
         against: PEM bytes, or the path of a PEM file. Default: the file named by the environment
         variable ``ISTZIIO_TLS_CA``, else the system's roots.
