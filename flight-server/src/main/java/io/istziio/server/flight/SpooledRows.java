@@ -79,6 +79,7 @@ final class SpooledRows implements AutoCloseable {
     }
     long written = 0;
     boolean complete = false;
+    boolean spooled = false;
     try {
       try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
               StandardOpenOption.WRITE);
@@ -102,13 +103,16 @@ final class SpooledRows implements AutoCloseable {
         }
         writer.end();
       }
-      return new SpooledRows(spool, file, written, complete, FileChannel.open(file), allocator);
+      SpooledRows rows = new SpooledRows(spool, file, written, complete, FileChannel.open(file),
+          allocator);
+      spooled = true;
+      return rows;
     } catch (Throwable t) {
       spool.remove(written);
       Files.deleteIfExists(file);
       throw t;
     } finally {
-      spool.drained();
+      spool.drained(spooled);
     }
   }
 
