@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -68,6 +69,27 @@ def node_process(root, tmp_path_factory, *flags):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def within(seconds, call):
+    """``call()``'s result, run on a daemon thread that must finish within ``seconds``: a test
+    whose read could block for good (a frozen node) fails instead of hanging the session.
+    Re-raises what ``call`` raised."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as e:  # handed to the test's thread
+            outcome["error"] = e
+
+    thread = threading.Thread(target=run, daemon=True, name="test-within")
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still blocked after {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def read_cluster_env(path):

@@ -10,12 +10,13 @@ several files at once, failing over to a replica when a node is lost.
 """
 from .client import Client, connect
 from .errors import (IstziioError, InvalidRequestError, NotFoundError, ResourceExhaustedError,
-                     UnauthenticatedError, UnauthorizedError, UnavailableError, UnimplementedError)
+                     StoreUnavailableError, UnauthenticatedError, UnauthorizedError,
+                     UnavailableError, UnimplementedError)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "connect", "Client", "IstziioError", "InvalidRequestError", "NotFoundError",
-    "UnavailableError", "UnauthenticatedError", "UnauthorizedError", "ResourceExhaustedError",
-    "UnimplementedError",
+    "UnavailableError", "StoreUnavailableError", "UnauthenticatedError", "UnauthorizedError",
+    "ResourceExhaustedError", "UnimplementedError",
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import pyarrow as pa
@@ -18,6 +19,10 @@ from .tickets import Filter, Target
 
 # GetFlightInfo may move to another node after these; anything else is the request's fault.
 _TRY_ANOTHER_NODE = {"UNAVAILABLE", "TIMED_OUT", "CANCELLED"}
+# Seconds for which a node that failed GetFlightInfo (no answer within call_timeout, unreachable)
+# is asked last by this client's later GetFlightInfos, so a frozen node costs one call_timeout,
+# not one every len(nodes) calls.
+ASK_LAST_SECONDS = 10.0
 
 
 def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffer: int = 4,
@@ -32,11 +37,12 @@ def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffe
     :param parallelism: files (endpoints) read at once by one read.
     :param buffer: batches each of those may hold ahead of the consumer.
     :param call_timeout: seconds GetFlightInfo and the admin actions may take on one node before
-        the next node is asked.
-    :param stall_timeout: seconds a read waits for the next batch from a node before it pings the
-        node: one that does not answer within ``min(stall_timeout, 2)`` seconds is given up
-        (frozen, or cut off) and the read goes on at the next owner after the rows it delivered;
-        one that answers is slow (a cold miss of a large object) and the read waits on.
+        the next node is asked; a node that failed GetFlightInfo is asked last for
+        ``ASK_LAST_SECONDS`` (10) after.
+    :param stall_timeout: seconds a read waits for the schema or the next batch from a node before
+        it pings the node: one that does not answer within ``min(stall_timeout, 2)`` seconds is
+        given up (frozen, or cut off) and the read goes on at the next owner after the rows it
+        delivered; one that answers is slow (a cold miss of a large object) and the read waits on.
     :param tls_root_certs: for ``grpc+tls://`` nodes, the CA bundle their certificates are checked
         against: PEM bytes, or the path of a PEM file. Default: the file named by the environment
         variable ``ISTZIIO_TLS_CA``, else the system's roots.
@@ -83,6 +89,7 @@ class Client:
         self._nodes: List[str] = list(dict.fromkeys(seeds))
         self._learnt = False
         self._next_node = 0
+        self._failed_at: Dict[str, float] = {}  # node -> time.monotonic() of its last failure
         self._lock = threading.Lock()
         self._pool = FlightClientPool(*security.resolve(tls_root_certs, token))
         self._stalls = StallWatch(self._pool, stall_timeout)
@@ -242,33 +249,58 @@ class Client:
         raise TypeError(f"filter must be a string or a pyarrow.compute.Expression, not {type(filter).__name__}")
 
     def _info(self, ticket: Dict[str, Any]) -> Tuple[flight.FlightInfo, str]:
-        """GetFlightInfo from the first node that answers, and that node's location."""
+        """GetFlightInfo from the first node that answers, and that node's location. A store
+        failure is asked once more (of the next node, or of the same one when it is the last),
+        then raised as :class:`~istziio.StoreUnavailableError`."""
         descriptor = flight.FlightDescriptor.for_command(tickets.encode(ticket))
         target = ticket.get("path", ticket.get("paths"))
         failures = []
-        for location in self._nodes_in_order():
+        store_failures: List[Tuple[str, str]] = []
+        nodes = self._nodes_in_order()
+        # The list may grow while it is walked: a store failure at the last node appends it again.
+        for position, location in enumerate(nodes):
             try:
                 info = self._pool.get(location).get_flight_info(descriptor, self._options)
             except (pa.ArrowException, OSError) as e:
                 code, message = errors.status_of(e)
                 if code not in _TRY_ANOTHER_NODE:
                     raise errors.from_flight(e, str(target)) from None
+                if errors.is_store_failure(e):
+                    store_failures.append((location, message))
+                    if len(store_failures) > 1:
+                        raise errors.store_unavailable(str(target), store_failures) from None
+                    if position == len(nodes) - 1:
+                        nodes.append(location)
+                    continue
                 failures.append(f"{location} ({message})")
+                with self._lock:
+                    self._failed_at[location] = time.monotonic()
                 self._pool.evict(location)
                 continue
+            with self._lock:
+                self._failed_at.pop(location, None)
             self._learn_members(location)
             return info, location
+        if store_failures:
+            failures.insert(0, f"{store_failures[0][0]} ({store_failures[0][1]})")
         raise errors.UnavailableError(
             "UNAVAILABLE", f"no node could be asked about {target}; tried {', '.join(failures)}",
             str(target))
 
     def _nodes_in_order(self) -> List[str]:
-        """Every known node, starting at the next in turn, so GetFlightInfos spread over them."""
+        """Every known node, starting at the next in turn, so GetFlightInfos spread over them;
+        a node that failed within ASK_LAST_SECONDS comes after the others (the longest ago
+        first)."""
+        now = time.monotonic()
         with self._lock:
             nodes = list(self._nodes)
             start = self._next_node % len(nodes)
             self._next_node += 1
-        return nodes[start:] + nodes[:start]
+            failed = {node: at for node, at in self._failed_at.items()
+                      if now - at < ASK_LAST_SECONDS}
+        in_turn = nodes[start:] + nodes[:start]
+        return ([node for node in in_turn if node not in failed]
+                + sorted((node for node in in_turn if node in failed), key=failed.__getitem__))
 
     def _learn_members(self, location: str) -> None:
         """Adds the ring's members to the nodes GetFlightInfo may ask, once, so a client given

@@ -3,6 +3,7 @@ batches handed on in order, with failover that never delivers a row twice or mix
 from __future__ import annotations
 
 import collections
+import functools
 import json
 import queue
 import threading
@@ -14,12 +15,15 @@ import pyarrow.flight as flight
 from . import errors, tickets
 from .pool import FlightClientPool
 from .spread import NodeLoad
-from .stall import StallWatch
+from .stall import StallWatch, Wait
 
 # Codes after which another owner may serve the endpoint: the node is unreachable, reset the stream
-# (a node that stops dies with RST_STREAM, seen as CANCELLED), is at its --max-streams, or the
-# object store behind it failed (another owner may be luckier with a flaky store).
+# (a node that stops dies with RST_STREAM, seen as CANCELLED), or is at its --max-streams. A
+# failure of the object store behind a node (UNAVAILABLE marked as the store's) is not a node's:
+# it is asked once more, not of every owner (errors.is_store_failure).
 _NODE_FAILED = {"UNAVAILABLE", "CANCELLED", "RESOURCE_EXHAUSTED"}
+# Seconds before a store failure at the only owner left is asked again of that owner.
+STORE_RETRY_PAUSE = 0.5
 _END = object()  # the end of one endpoint's batches in its queue
 
 
@@ -32,8 +36,10 @@ class EndpointReader:
 
     ``emit(batch)`` receives each non-empty batch; :attr:`stats` holds the node's ReadStats (the
     last message's app metadata) with ``path``, ``node`` (the location that finished the read)
-    and ``failovers`` added. A stream that delivers nothing for the stall timeout from a node that
-    does not answer a ping is given up as a failed node (:class:`~istziio.stall.StallWatch`)."""
+    and ``failovers`` added. A DoGet or stream that delivers nothing for the stall timeout from a
+    node that does not answer a ping is given up as a failed node
+    (:class:`~istziio.stall.StallWatch`). A store failure is asked once more, of the next owner
+    (or of the last one again), then raised as :class:`~istziio.StoreUnavailableError`."""
 
     def __init__(self, pool: FlightClientPool, endpoint: flight.FlightEndpoint,
                  default_location: str, cancelled: threading.Event, stalls: StallWatch,
@@ -46,30 +52,29 @@ class EndpointReader:
         self._load = load
         self._nodes = list(nodes)  # the nodes the client knows, for the mean load
         self._cancelled = cancelled
-        self._stream: Optional[flight.FlightStreamReader] = None
+        self._wait: Optional[Wait] = None  # the DoGet or stream under way
         self._lock = threading.Lock()
         self.path = tickets.path_of(self._ticket)
         self.stats: Dict[str, Any] = {}
 
     def cancel(self) -> None:
-        """Cancels the stream under way, if any (from another thread)."""
+        """Cancels the DoGet or stream under way, if any (from another thread)."""
         with self._lock:
-            stream = self._stream
-        if stream is not None:
-            try:
-                stream.cancel()
-            except Exception:  # the stream already ended
-                pass
+            wait = self._wait
+        if wait is not None:
+            wait.cancel()
 
     def read(self, emit: Callable[[pa.RecordBatch], None]) -> None:
         """Streams the endpoint's batches to ``emit``; raises an :class:`~istziio.IstziioError`."""
         delivered = 0
         version: Optional[str] = None
         tried: List[str] = []
-        locations = self._locations
+        store_failures: List[Tuple[str, str]] = []
+        locations = list(self._locations)
         if self._load is not None:
             locations = self._load.order(locations, self.path, self._nodes)
-        for location in locations:
+        # The list may grow while it is walked: a store failure at the last owner appends it again.
+        for position, location in enumerate(locations):
             ticket = self._ticket
             if version is not None:
                 ticket = tickets.pinned(self._ticket, version) or self._ticket
@@ -78,13 +83,15 @@ class EndpointReader:
             if self._load is not None:
                 self._load.started(location, self.path)  # until the stream ends: finished() in the finally
             try:
-                stream = self._pool.get(location).do_get(flight.Ticket(ticket), self._pool.options())
-                with self._lock:
-                    self._stream = stream
-                if self._cancelled.is_set():
-                    return
-                node_stats: Dict[str, Any] = {}
-                with self._stalls.watch(location, stream) as wait:
+                do_get = functools.partial(self._pool.get(location).do_get, flight.Ticket(ticket),
+                                           self._pool.options())
+                with self._stalls.watch(location) as wait:
+                    with self._lock:
+                        self._wait = wait
+                    if self._cancelled.is_set():
+                        return
+                    stream = wait.open(do_get)  # watched: the node may freeze before its schema
+                    node_stats: Dict[str, Any] = {}
                     while True:
                         wait.begin()
                         try:
@@ -127,6 +134,18 @@ class EndpointReader:
                     raise errors.UnavailableError(
                         code, f"{location} failed after {delivered} rows of {self.path} and sent "
                         f"no version to resume from: {message}", self.path) from None
+                if errors.is_store_failure(e):
+                    # The node is fine, its store is not, and every owner asks the same store:
+                    # once more (a flaky GET), at the next owner or, the last, at this one again.
+                    store_failures.append((location, message))
+                    if len(store_failures) > 1:
+                        raise errors.store_unavailable(self.path, store_failures) from None
+                    tried.append(f"{location} ({message})")
+                    if position == len(locations) - 1:
+                        locations.append(location)
+                        if self._cancelled.wait(STORE_RETRY_PAUSE):
+                            return
+                    continue
                 if wait is not None and wait.stalled:
                     message = self._stalls.describe()
                 tried.append(f"{location} ({message})")
@@ -136,7 +155,7 @@ class EndpointReader:
                 if self._load is not None:
                     self._load.finished(location, self.path)
                 with self._lock:
-                    self._stream = None
+                    self._wait = None
         raise errors.UnavailableError(
             "UNAVAILABLE", f"no owner of {self.path} could serve it; tried {', '.join(tried)}",
             self.path)

@@ -6,13 +6,20 @@ answers). When a read has waited ``timeout`` seconds for its next message, the w
 node (ListActions with a deadline of ``min(timeout, 2)`` seconds, on the same connection): a node
 that answers is slow and the read waits on; one that does not is given up, its stream cancelled,
 and the read goes on at the next owner. The Java client does the same (``IstziioClient``).
+
+The first wait is the DoGet itself: pyarrow's ``do_get`` returns only once the node sent the
+schema, gives no handle to cancel the call before that, and ``FlightClient.close()`` does not
+end it (checked with pyarrow 25). So :meth:`Wait.open` runs ``do_get`` on a thread of its own
+while the read waits, watched like any other wait; a node given up before it answered leaves that
+thread parked in gRPC until the node answers or its connection drops (the stream it may then
+return is cancelled at once), and the read goes on without it.
 """
 from __future__ import annotations
 
 import concurrent.futures
 import threading
 import time
-from typing import Dict, Optional, Set
+from typing import Callable, Dict, Optional, Set
 
 import pyarrow.flight as flight
 
@@ -26,17 +33,51 @@ _NO_ANSWER = (flight.FlightUnavailableError, flight.FlightTimedOutError, flight.
 
 class Wait:
     """One stream's waits, as the reading thread reports them. Threads: the reading thread calls
-    :meth:`begin` and :meth:`end`; the watch thread and the ping's answer read and change
-    ``since`` and ``stalled`` under the watch's lock, an answer applying only to the wait it was
-    asked about (the ``since`` it saw), so a read that got its message meanwhile is never cut."""
+    :meth:`open`, :meth:`begin` and :meth:`end`; the watch thread and the ping's answer read and
+    change ``since`` and ``stalled`` under the watch's lock, an answer applying only to the wait it
+    was asked about (the ``since`` it saw), so a read that got its message meanwhile is never cut.
+    ``stream``, ``_call`` and ``_cancelled`` are guarded by the same lock, so that :meth:`cancel`
+    from any thread reaches the call or the stream however it races with :meth:`open`."""
 
-    def __init__(self, watch: "StallWatch", location: str, stream: flight.FlightStreamReader):
+    def __init__(self, watch: "StallWatch", location: str):
         self._watch = watch
         self.location = location
-        self.stream = stream
+        self.stream: Optional[flight.FlightStreamReader] = None
         self.since: Optional[float] = None  # time.monotonic() of the wait under way; None: none
         self.stalled = False
         self.pinging = False
+        self._call: Optional[concurrent.futures.Future] = None  # the do_get under way
+        self._cancelled = False
+
+    def open(self, do_get: Callable[[], flight.FlightStreamReader]) -> flight.FlightStreamReader:
+        """``do_get()``'s stream, waited for as one watched wait (on a thread of its own, see the
+        module's note).
+
+        :raises flight.FlightCancelledError: the node was given up (``stalled``) or the read was
+            cancelled before the node sent its schema.
+        :raises: what ``do_get`` raised."""
+        call: concurrent.futures.Future = concurrent.futures.Future()
+        with self._watch.lock:
+            if self._cancelled:
+                raise flight.FlightCancelledError("the read was cancelled")
+            self._call = call
+            self.since = time.monotonic()
+        threading.Thread(target=_complete, args=(call, do_get), daemon=True,
+                         name="istziio-do-get").start()
+        try:
+            stream = call.result()
+        except concurrent.futures.CancelledError:
+            raise flight.FlightCancelledError(f"{self.location} was given up before it sent "
+                                              "the schema") from None
+        finally:
+            self.end()
+        with self._watch.lock:
+            self._call = None
+            self.stream = stream
+            cancelled = self._cancelled
+        if cancelled:  # raced with cancel(): the first read of the stream raises CANCELLED
+            _cancel_quietly(stream)
+        return stream
 
     def begin(self) -> None:
         with self._watch.lock:
@@ -47,12 +88,48 @@ class Wait:
         with self._watch.lock:
             self.since = None
 
+    def cancel(self) -> None:
+        """Ends the wait from any thread: the DoGet still waiting for its schema, else the
+        stream."""
+        with self._watch.lock:
+            self._cancelled = True
+            call, stream = self._call, self.stream
+        if call is not None:
+            call.cancel()  # never running (see _complete): a pending call cancels
+        if stream is not None:
+            _cancel_quietly(stream)
+
     def __enter__(self) -> "Wait":
         self._watch.add(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._watch.remove(self)
+
+
+def _complete(call: concurrent.futures.Future, do_get: Callable[[], flight.FlightStreamReader]) -> None:
+    """Runs ``do_get`` into ``call``. ``call`` is never marked running, so :meth:`Wait.cancel`
+    can cancel it while ``do_get`` blocks; a stream that arrives for a cancelled call has no
+    reader and is cancelled here."""
+    try:
+        stream = do_get()
+    except BaseException as e:  # handed to the reading thread, unless it gave up
+        try:
+            call.set_exception(e)
+        except concurrent.futures.InvalidStateError:
+            pass
+        return
+    try:
+        call.set_result(stream)
+    except concurrent.futures.InvalidStateError:
+        _cancel_quietly(stream)
+
+
+def _cancel_quietly(stream: flight.FlightStreamReader) -> None:
+    try:
+        stream.cancel()
+    except Exception:  # the stream already ended
+        pass
 
 
 class StallWatch:
@@ -80,9 +157,10 @@ class StallWatch:
         return (f"stalled: no data for {_seconds(self.timeout)} and no answer to a ping within "
                 f"{_seconds(self.ping_seconds)}")
 
-    def watch(self, location: str, stream: flight.FlightStreamReader) -> Wait:
-        """A :class:`Wait` for ``stream``, watched while its ``with`` block runs."""
-        return Wait(self, location, stream)
+    def watch(self, location: str) -> Wait:
+        """A :class:`Wait` for one stream from ``location`` (opened by :meth:`Wait.open`),
+        watched while its ``with`` block runs."""
+        return Wait(self, location)
 
     def add(self, wait: Wait) -> None:
         with self.lock:
@@ -144,10 +222,7 @@ class StallWatch:
                 return
             wait.stalled = True
             wait.since = None
-        try:
-            wait.stream.cancel()
-        except Exception:  # the stream ended meanwhile
-            pass
+        wait.cancel()
 
 
 def _seconds(value: float) -> str:

@@ -278,6 +278,14 @@ public final class IstziioClient implements AutoCloseable {
     return membership.awaitFirstTry(timeout);
   }
 
+  /**
+   * Whether the ring's source answered its last try: false before the first try, and while Redis
+   * (or every seed node) cannot be reached and the last view is kept.
+   */
+  public boolean ringReachable() {
+    return membership.reachable();
+  }
+
   /** The client's current view of the ring. */
   public RingView view() {
     return membership.view();

@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class NodeRingSource implements Membership {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeRingSource.class);
+  /** Deadline of a ring call, and of those made before any node has answered. */
+  private static final long CALL_SECONDS = 5;
+  private static final long FIRST_CALL_SECONDS = 15;
 
   private final List<URI> seeds;
   private final FlightClientPool clients;
@@ -74,11 +77,14 @@ final class NodeRingSource implements Membership {
       state.members().forEach(m -> candidates.add(URI.create(m.location())));
     }
     candidates.addAll(seeds);
+    // The first call also makes the channel: a fresh JVM on a loaded machine has taken over 5 s
+    // to connect to a node that answered at once (a refused connection still fails at once).
+    long deadline = state == null ? FIRST_CALL_SECONDS : CALL_SECONDS;
     String failure = null;
     for (URI candidate : candidates) {
       try {
         Iterator<Result> results = clients.get(new Location(candidate))
-            .doAction(new Action(Actions.RING), CallOptions.timeout(5, TimeUnit.SECONDS));
+            .doAction(new Action(Actions.RING), CallOptions.timeout(deadline, TimeUnit.SECONDS));
         RingState next = RingState.fromJson(results.next().getBody());
         results.forEachRemaining(r -> { });
         RingState previous = state;

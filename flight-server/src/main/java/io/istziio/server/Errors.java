@@ -49,8 +49,9 @@ public final class Errors {
    * it for a dead node and asking every replica's store in turn.
    */
   public static FlightRuntimeException storeUnavailable(String format, Object... args) {
-    return status(CallStatus.UNAVAILABLE.withMetadata(
-        io.istziio.client.protocol.Failures.store()), format, args);
+    String message = message(format, args);
+    return CallStatus.UNAVAILABLE.withDescription(message)
+        .withMetadata(io.istziio.client.protocol.Failures.store(message)).toRuntimeException();
   }
 
   /**
@@ -87,11 +88,16 @@ public final class Errors {
    * the status too large for its gRPC header.
    */
   private static FlightRuntimeException status(CallStatus status, String format, Object... args) {
+    return status.withDescription(message(format, args)).toRuntimeException();
+  }
+
+  /** The message of {@link #status}: arguments shortened, the whole capped. */
+  private static String message(String format, Object... args) {
     Object[] shortened = new Object[args.length];
     for (int i = 0; i < args.length; i++) {
       shortened[i] = args[i] == null || args[i] instanceof Number ? args[i] : shorten(String.valueOf(args[i]));
     }
-    return status.withDescription(cap(String.format(format, shortened))).toRuntimeException();
+    return cap(String.format(format, shortened));
   }
 
   /**

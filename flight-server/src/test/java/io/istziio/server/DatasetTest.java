@@ -385,4 +385,31 @@ class DatasetTest extends NodeTestBase {
   static List<String> sorted(List<Map<String, Object>> rows) {
     return rows.stream().map(Object::toString).sorted().toList();
   }
+
+  /**
+   * A listing older than --freshness is answered while the store cannot list (issue 11: a dataset
+   * read failed once its listing expired with S3 down); a prefix never listed answers the store's
+   * UNAVAILABLE.
+   */
+  @Test
+  void theLastListingIsAnsweredWhileTheStoreCannotList() throws Exception {
+    Node node = start(config(64 << 20).withFreshness(java.time.Duration.ofSeconds(1)));
+    FlightClient client = connect(node);
+    ReadTicket ticket = ReadTicket.of("s3://" + BUCKET + "/ds/");
+    FlightInfo listed = info(client, ticket);
+    List<Map<String, Object>> rows = readAll(client, listed); // every file cached
+    s3.failLists(503);
+    try {
+      Thread.sleep(1_500); // past the freshness: the node must list again
+      FlightInfo again = info(client, ticket);
+      assertEquals(listed.getEndpoints(), again.getEndpoints());
+      assertEquals(rows, readAll(client, again));
+      org.apache.arrow.flight.FlightRuntimeException e = org.junit.jupiter.api.Assertions
+          .assertThrows(org.apache.arrow.flight.FlightRuntimeException.class,
+              () -> info(client, ReadTicket.of("s3://" + BUCKET + "/pruned/")));
+      assertEquals(FlightStatusCode.UNAVAILABLE, e.status().code(), e.getMessage());
+    } finally {
+      s3.failLists(0);
+    }
+  }
 }

@@ -14,6 +14,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.arrow.flight.FlightClient;
@@ -140,6 +143,42 @@ class MetricsTest extends NodeTestBase {
     assertTrue(value(page, "istziio_cache_used_bytes", Map.of("tier", "memory")) > 0);
     assertEquals(256.0 * (1 << 20), value(page, "istziio_cache_capacity_bytes", Map.of("tier", "memory")));
     assertEquals(node.memory().hits(), (long) value(page, "istziio_cache_hits_total", Map.of("tier", "memory")));
+  }
+
+  /**
+   * Every meter the Grafana dashboard (scripts/grafana/istziio.json) queries is one the node
+   * serves, so a renamed or new meter cannot leave a panel empty unnoticed.
+   */
+  @Test
+  void theDashboardQueriesOnlyMetersTheNodeServes() throws Exception {
+    Node node = start(config(64 << 20).withMetricsPort(NodeConfig.ANY_METRICS_PORT));
+    FlightClient client = connect(node);
+    String path = putSample("metrics/dashboard.parquet");
+    read(client, path);
+    read(client, path);
+    String failing = putSample("metrics/dashboard-failing.parquet");
+    s3.failGets(503); // a store error, so that its family has a sample
+    try {
+      assertStatus(FlightStatusCode.UNAVAILABLE, () -> read(client, failing));
+    } finally {
+      s3.failGets(0);
+    }
+    String page = scrape(node);
+    Set<String> served = new TreeSet<>();
+    for (String line : page.split("\n")) {
+      if (!line.isEmpty() && !line.startsWith("#")) {
+        served.add(line.split("[{ ]", 2)[0]);
+      }
+    }
+    String dashboard = Files.readString(Path.of("..", "scripts", "grafana", "istziio.json"));
+    Matcher names = Pattern.compile("istziio_[a-z0-9_]+").matcher(dashboard);
+    Set<String> queried = new TreeSet<>();
+    while (names.find()) {
+      queried.add(names.group());
+    }
+    assertTrue(queried.size() > 20, "the dashboard's meters: " + queried);
+    queried.removeAll(served);
+    assertEquals(Set.of(), queried, "queried by the dashboard but not served");
   }
 
   @Test

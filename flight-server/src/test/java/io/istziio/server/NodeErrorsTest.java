@@ -145,6 +145,7 @@ class NodeErrorsTest extends NodeTestBase {
     FlightRuntimeException e = assertStatus(FlightStatusCode.UNAVAILABLE,
         () -> drain(ReadTicket.of(path).toFlightTicket()));
     assertMessage(e, "retry later");
+    assertStoreDetails(e);
 
     s3.failGets(0);
     assertEquals(ROWS, read(client, path).rows().size(), "the next attempt downloads it");
@@ -208,6 +209,22 @@ class NodeErrorsTest extends NodeTestBase {
       assertFalse(e.getMessage().contains("no owner"), e.getMessage());
       assertTrue(millis < 15_000, "gave up after " + millis + " ms");
     }
+  }
+
+  /**
+   * The store's mark as gRPC status details too (what pyarrow clients see): a google.rpc.Status
+   * with the status's code and message and one ErrorInfo (istziio, STORE), beside the Arrow C++
+   * status-code trailer without which pyarrow drops it.
+   */
+  private static void assertStoreDetails(FlightRuntimeException e) throws Exception {
+    com.google.rpc.Status details = com.google.rpc.Status.parseFrom(
+        e.status().metadata().getByte(Failures.DETAILS_KEY));
+    assertEquals(io.grpc.Status.Code.UNAVAILABLE.value(), details.getCode());
+    assertEquals(e.status().description(), details.getMessage());
+    assertEquals(1, details.getDetailsCount());
+    com.google.rpc.ErrorInfo info = details.getDetails(0).unpack(com.google.rpc.ErrorInfo.class);
+    assertEquals(List.of(Failures.DOMAIN, "STORE"), List.of(info.getDomain(), info.getReason()));
+    assertEquals("5", e.status().metadata().get(Failures.ARROW_STATUS_KEY), "Arrow's IOError");
   }
 
   @Test

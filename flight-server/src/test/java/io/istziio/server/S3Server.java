@@ -31,6 +31,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -49,6 +51,7 @@ public final class S3Server implements AutoCloseable {
   private final Map<String, AtomicInteger> rangedGets = new ConcurrentHashMap<>();
   private volatile long getDelayMillis;
   private volatile int failGetsWithStatus;
+  private volatile int failListsWithStatus;
   private volatile int failHeadsWithStatus;
   private volatile CountDownLatch headHold; // set: the nodes' HEADs wait on it
   private volatile CountDownLatch getHold; // set: the nodes' GETs wait on it
@@ -94,6 +97,15 @@ public final class S3Server implements AutoCloseable {
         }
         sleep(getDelayMillis);
         return super.getBlob(request);
+      }
+
+      @Override
+      public ListObjectsV2Response list(ListObjectsV2Request request) {
+        if (failListsWithStatus != 0) {
+          throw (S3Exception) S3Exception.builder().statusCode(failListsWithStatus)
+              .message("injected failure").build();
+        }
+        return super.list(request);
       }
 
       @Override
@@ -253,6 +265,11 @@ public final class S3Server implements AutoCloseable {
   }
 
   /** Makes every GET fail with this HTTP status; 0 to stop. */
+  /** Makes every ListObjectsV2 fail with {@code status} from now on; 0 stops. */
+  public void failLists(int status) {
+    failListsWithStatus = status;
+  }
+
   public void failGets(int status) {
     failGetsWithStatus = status;
   }

@@ -8,11 +8,16 @@ import io.istziio.client.protocol.ReadTicket;
 import io.istziio.server.parquet.NativeMemory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.util.Text;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -52,11 +57,14 @@ class SpoolTest extends NodeTestBase {
     Node node = node(NodeConfig.Serving.DEFAULT_SPOOL_BYTES);
     FlightClient client = connect(node);
     String path = putBig("spool/paused.parquet");
-    read(client, path); // cached: the stream below is a disk hit, scanned with read-ahead
+    // Cached: the stream below is a disk hit, scanned with read-ahead. Its rows are the reference.
+    List<Map<String, Object>> expected = read(client, path).rows();
 
+    List<Map<String, Object>> rows = new ArrayList<>();
     try (FlightStream stream = client.getStream(ReadTicket.of(path).toFlightTicket())) {
       assertTrue(stream.next());
       long seen = checkIds(stream, 0);
+      collect(stream, rows);
       // The client takes nothing more: the node's stream waits on its window, then spools.
       waitUntil(() -> stats(client).spooledStreams() == 1);
       assertEquals(0, NativeMemory.reservedBytes(), "the spooled stream's scanner still holds memory");
@@ -64,9 +72,11 @@ class SpoolTest extends NodeTestBase {
       assertEquals(1, spoolFiles(node).size());
       while (stream.next()) {
         seen = checkIds(stream, seen);
+        collect(stream, rows);
       }
       assertEquals(BIG_ROWS, seen);
     }
+    assertEquals(expected, rows, "the spooled rows differ from an unspooled read's");
     waitUntil(() -> stats(client).spoolBytes() == 0);
     assertEquals(List.of(), spoolFiles(node));
   }
@@ -125,6 +135,18 @@ class SpoolTest extends NodeTestBase {
         seen = checkIds(stream, seen);
       }
       assertEquals(BIG_ROWS, seen);
+    }
+  }
+
+  /** Adds the batch's rows as column → value, as {@link FlightReads} gives them. */
+  private static void collect(FlightStream stream, List<Map<String, Object>> rows) {
+    for (int i = 0; i < stream.getRoot().getRowCount(); i++) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (FieldVector vector : stream.getRoot().getFieldVectors()) {
+        Object value = vector.getObject(i);
+        row.put(vector.getName(), value instanceof Text text ? text.toString() : value);
+      }
+      rows.add(row);
     }
   }
 

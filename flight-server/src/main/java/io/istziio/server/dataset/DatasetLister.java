@@ -11,14 +11,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The files of a dataset ticket, sorted by path: a prefix or glob is listed with the node's own
  * store credentials, a {@code paths} list is taken as it is. A listing is kept for the node's
  * freshness interval (the rule objects' versions follow), so the GetFlightInfos of one query do
- * not list again; with freshness zero every call lists.
+ * not list again; with freshness zero every call lists. When the store cannot be reached
+ * (UNAVAILABLE) to list again, the last listing is answered, as a cached object's last version is
+ * served while the store is down; it is kept, within the same bound on files, until the next
+ * listing succeeds.
  */
 public final class DatasetLister {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DatasetLister.class);
 
   /** The most files a dataset may have. */
   public static final int MAX_FILES = ReadTicket.MAX_PATHS;
@@ -27,6 +36,8 @@ public final class DatasetLister {
 
   private final ObjectStore store;
   private final Cache<String, List<DatasetFile>> listings;
+  /** Each path's last listing, fresh or not; null with freshness zero. */
+  private final Cache<String, List<DatasetFile>> lastListings;
 
   public DatasetLister(ObjectStore store, Duration freshness) {
     this.store = store;
@@ -35,12 +46,17 @@ public final class DatasetLister {
         .maximumWeight(CACHED_FILES)
         .<String, List<DatasetFile>>weigher((path, files) -> Math.max(1, files.size()))
         .build();
+    this.lastListings = freshness.isZero() ? null : Caffeine.newBuilder()
+        .maximumWeight(CACHED_FILES)
+        .<String, List<DatasetFile>>weigher((path, files) -> Math.max(1, files.size()))
+        .build();
   }
 
   /**
    * @throws org.apache.arrow.flight.FlightRuntimeException NOT_FOUND when a prefix or glob finds
    *     nothing or its bucket is missing; INVALID_ARGUMENT past {@link #MAX_FILES} or for a bad
-   *     path; the store's errors otherwise
+   *     path; the store's errors otherwise (UNAVAILABLE only when no earlier listing of the path
+   *     is kept)
    */
   public List<DatasetFile> files(ReadTicket ticket) {
     if (ticket.paths() != null) {
@@ -49,7 +65,22 @@ public final class DatasetLister {
     if (listings == null) {
       return list(ticket.path());
     }
-    return listings.get(ticket.path(), this::list);
+    try {
+      return listings.get(ticket.path(), path -> {
+        List<DatasetFile> files = list(path);
+        lastListings.put(path, files);
+        return files;
+      });
+    } catch (FlightRuntimeException e) {
+      List<DatasetFile> last = e.status().code() == FlightStatusCode.UNAVAILABLE
+          ? lastListings.getIfPresent(ticket.path()) : null;
+      if (last == null) {
+        throw e;
+      }
+      LOG.warn("listing {} again failed ({}); answering its last listing, {} files",
+          ticket.path(), e.getMessage(), last.size());
+      return last;
+    }
   }
 
   private List<DatasetFile> list(String path) {

@@ -240,6 +240,8 @@ final class DoGetStream {
         for (FieldVector vector : root.getFieldVectors()) {
           bytes += vector.getBufferSize();
         }
+        // A spooled batch is a map of its file, page cache rather than memory: gRPC may hold it.
+        listener.setUseZeroCopy(source.fromSpool);
         if (batches == 1) {
           listener.putNext(metadata(new ServedVersion(version).toJsonBytes()));
         } else {
@@ -323,6 +325,8 @@ final class DoGetStream {
     /** The root batches are sent from; each {@link #next} moves one batch into it. */
     final VectorSchemaRoot sent;
     private final AutoCloseable scan;
+    /** Whether the batch in {@link #sent} came from a spool file. */
+    boolean fromSpool;
 
     Source(ArrowReader reader, ParquetFile file, VectorSchemaRoot scanned, VectorSchemaRoot sent,
         AutoCloseable scan) {
@@ -335,8 +339,10 @@ final class DoGetStream {
 
     /** Loads the next batch into {@link #sent}; false at the end of the rows. */
     boolean next() throws Exception {
+      fromSpool = false;
       if (spooled != null) {
         if (spooled.loadInto(sent)) {
+          fromSpool = true;
           return true;
         }
         SpooledRows done = spooled;

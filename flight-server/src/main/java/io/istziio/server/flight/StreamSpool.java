@@ -76,9 +76,15 @@ public final class StreamSpool {
     return directory.resolve(files.incrementAndGet() + ".arrows");
   }
 
-  /** Ends the drain {@link #startDrain} began, letting the next slow stream drain. */
-  void drained() {
-    spooledStreams.increment();
+  /**
+   * Ends the drain {@link #startDrain} began, letting the next slow stream drain.
+   *
+   * @param spooled whether the drain wrote its file (false: it failed and the file is gone)
+   */
+  void drained(boolean spooled) {
+    if (spooled) {
+      spooledStreams.increment();
+    }
     drains.release();
   }
 

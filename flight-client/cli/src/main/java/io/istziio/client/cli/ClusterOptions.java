@@ -29,6 +29,11 @@ final class ClusterOptions {
       description = "The cluster's name in Redis (env ISTZIIO_CLUSTER). Default: ${DEFAULT-VALUE}.")
   String cluster;
 
+  @Option(names = "--redis-wait", paramLabel = "SECONDS", defaultValue = "${env:ISTZIIO_REDIS_WAIT:-30}",
+      description = "With --redis: how long to wait for Redis to answer and list a node before "
+          + "giving up, saying what it waits for (env ISTZIIO_REDIS_WAIT). Default: ${DEFAULT-VALUE}.")
+  int redisWait;
+
   @Option(names = "--replicas", defaultValue = "0",
       description = "Owners per path to try; 0 takes the nodes' setting. Default: ${DEFAULT-VALUE}.")
   int replicas;
@@ -62,19 +67,19 @@ final class ClusterOptions {
 
   /** A client with a ring view, or an error naming the addresses that did not answer. */
   IstziioClient connect() throws Exception {
+    if (redisWait < 1) {
+      throw new IllegalArgumentException("--redis-wait takes whole seconds, at least 1, not " + redisWait);
+    }
     String redis = followRedis() ? this.redis : null;
     ClientSecurity security = security();
     IstziioClient client = redis != null
         ? IstziioClient.connectRedis(redis, cluster, replicas > 0 ? replicas : 2, security)
         : IstziioClient.connect(security, replicas, nodes.toArray(String[]::new));
+    RedisWait.Outcome waited = RedisWait.Outcome.NODES;
     if (redis != null) {
-      // Redis is read in the background. The first try may take seconds on a loaded machine (a
-      // fresh JVM's first connection): wait for it, then a little longer for nodes registering.
-      client.awaitFirstTry(Duration.ofSeconds(30));
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (client.view().isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      // Redis is read in the background, retried every second: wait for an answer with nodes.
+      waited = new RedisWait(client, RedisAuth.redact(redis), cluster, Duration.ofSeconds(redisWait),
+          command.commandLine().getErr()).await();
     }
     if (client.view().isEmpty() && redis == null) {
       // Say why the first seed did not answer (a token refused, a TLS handshake failed...).
@@ -87,18 +92,26 @@ final class ClusterOptions {
     }
     if (client.view().isEmpty()) {
       client.close();
-      throw new IllegalStateException(redis != null
-          ? "no istziio nodes of cluster \"" + cluster + "\" in the Redis at "
-              + RedisAuth.redact(redis) + " (is it reachable, and are nodes started with --redis "
-              + RedisAuth.redact(redis) + "?"
-              + (redis.startsWith("rediss://")
-                  ? " Over TLS, give Redis's CA with --redis-tls-ca or --tls-ca, and its password "
-                      + "with --redis-password-file or ISTZIIO_REDIS_PASSWORD)"
-                  : ")")
+      throw new IllegalStateException(redis != null ? noNodes(redis, waited)
           : "cannot reach any istziio node at " + String.join(", ", nodes)
               + "; check --node (env ISTZIIO_NODE)");
     }
     return client;
+  }
+
+  /** Why a client following {@code redis} has no view after waiting, and what to check. */
+  private String noNodes(String redis, RedisWait.Outcome waited) {
+    String shown = RedisAuth.redact(redis);
+    String tls = redis.startsWith("rediss://")
+        ? "; over TLS, give Redis's CA with --redis-tls-ca or --tls-ca, and its password with "
+            + "--redis-password-file or ISTZIIO_REDIS_PASSWORD"
+        : "";
+    return waited == RedisWait.Outcome.REDIS_SILENT
+        ? "Redis at " + shown + " did not answer within " + redisWait + " s (--redis-wait): is it "
+            + "running and reachable from here" + tls + "?"
+        : "no istziio nodes of cluster \"" + cluster + "\" in the Redis at " + shown + " after "
+            + redisWait + " s (--redis-wait): are nodes started with --redis " + shown
+            + " --cluster " + cluster + "?";
   }
 
   /**
