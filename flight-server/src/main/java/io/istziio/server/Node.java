@@ -415,8 +415,27 @@ public final class Node implements AutoCloseable {
     revalidateExecutor.shutdownNow();
     // The server first: closing it cancels the memory streams still running (they hold no
     // thread), so that the memory tier, closed after, finds its batches released.
-    AutoCloseables.close(server, metrics, memory, peers, stores, allocator);
+    AutoCloseables.close(server, metrics, memory, peers, stores);
+    awaitReleased(allocator, RELEASE_WAIT_MILLIS);
+    allocator.close(); // reports any buffer still held: a leak
   }
+
+  /**
+   * Waits until {@code allocator} holds no memory, at most {@code millis}. Batches written without
+   * a copy (spooled ones, see SpooledRows) are released by gRPC's event loops when it has written
+   * them, which may come just after the server's close returns (apache/arrow-java#152: a Flight
+   * server's allocator can show buffers at close that are released a moment later).
+   */
+  private static void awaitReleased(BufferAllocator allocator, long millis)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (allocator.getAllocatedMemory() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
+  /** How long a closing node waits for gRPC to release the buffers it was sending. */
+  private static final long RELEASE_WAIT_MILLIS = 5_000;
 
   private static ThreadFactory daemonThreads(String prefix) {
     return daemonThreads(prefix, 0); // 0: the JVM's default stack size
