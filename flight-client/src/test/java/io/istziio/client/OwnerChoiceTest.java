@@ -82,16 +82,23 @@ class OwnerChoiceTest {
     // (the primary on a tie). They alternate while the window fills; after that the read leaving
     // the window can break the alternation for a read, so the owners' counts stay within two.
     NodeLoad load = new NodeLoad();
+    List<Integer> repeats = new ArrayList<>(); // reads that went where the one before went
+    Member previous = null;
     for (int read = 0; read < 200; read++) {
       Member chosen = readOnce(load, List.of(A, B), "p");
       if (read < NodeLoad.WINDOW) {
         assertEquals(read % 2 == 0 ? A : B, chosen, "read " + read);
       }
+      if (chosen.equals(previous)) {
+        repeats.add(read);
+      }
+      previous = chosen;
       int a = load.recent(A.location());
       int b = load.recent(B.location());
       assertTrue(Math.abs(a - b) <= 2, "after read " + read + ": A " + a + ", B " + b);
       assertEquals(Math.min(read + 1, NodeLoad.WINDOW), a + b);
     }
+    assertEquals(List.of(65, 130, 195), repeats); // test_spread.py's mirror finds the same
   }
 
   @Test

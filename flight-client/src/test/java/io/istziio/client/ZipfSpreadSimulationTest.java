@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +32,11 @@ class ZipfSpreadSimulationTest {
       new Member("n2", "grpc+tcp://127.0.0.1:2", 1),
       new Member("n3", "grpc+tcp://127.0.0.1:3", 1));
 
-  /** File indices drawn with probability proportional to 1/(k+1)^s, gen-trace's popularity. */
+  /**
+   * File indices drawn with probability proportional to 1/(k+1)^s (gen-trace's popularity) by
+   * inverting the cumulative weights at uniform numbers from SplitMix64, a generator simple enough
+   * that {@code scripts/python/test_spread.py} draws the same trace.
+   */
   private static int[] zipfTrace(long seed) {
     double[] cumulative = new double[FILES];
     double sum = 0;
@@ -41,11 +44,20 @@ class ZipfSpreadSimulationTest {
       sum += 1 / Math.pow(k + 1, ZIPF);
       cumulative[k] = sum;
     }
-    Random random = new Random(seed);
+    long state = seed;
     int[] trace = new int[READS];
     for (int i = 0; i < READS; i++) {
-      int k = Arrays.binarySearch(cumulative, random.nextDouble() * sum);
-      trace[i] = Math.min(k >= 0 ? k : -k - 1, FILES - 1);
+      state += 0x9E3779B97F4A7C15L;
+      long z = state;
+      z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+      z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+      z ^= z >>> 31;
+      double uniform = (z >>> 11) * 0x1.0p-53; // [0, 1)
+      int k = 0;
+      while (k < FILES - 1 && cumulative[k] <= uniform * sum) {
+        k++;
+      }
+      trace[i] = k;
     }
     return trace;
   }
@@ -98,6 +110,10 @@ class ZipfSpreadSimulationTest {
     return new Replay(requests, pathsAt);
   }
 
+  private static List<Integer> counts(Replay replay) {
+    return RING.stream().map(m -> replay.requests().getOrDefault(m.location(), 0)).toList();
+  }
+
   @Test
   void aZipfTraceSpreadsToWithinOnePointThreeOfTheMean() {
     int[] trace = zipfTrace(SEED);
@@ -109,6 +125,9 @@ class ZipfSpreadSimulationTest {
           + "spreading off %s, on %s%n", ZIPF, READS, FILES, inFlight, off.describe(),
           on.describe());
       assertEquals(READS, on.requests().values().stream().mapToInt(Integer::intValue).sum());
+      // The exact counts, which test_spread.py's mirror of the rule reproduces from this placement.
+      assertEquals(List.of(596, 153, 251), counts(off));
+      assertEquals(List.of(421, 222, 357), counts(on));
       assertTrue(on.busiestOverMean() <= 1.3, "busiest over mean, spreading on: " + on.describe());
       assertTrue(off.busiestOverMean() > on.busiestOverMean(),
           "off " + off.describe() + ", on " + on.describe());
