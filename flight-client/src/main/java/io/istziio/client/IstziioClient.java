@@ -51,9 +51,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * reached it tries the replicas in order and refreshes its view. Flight clients are pooled per
  * node. Thread-safe; close it when done.
  *
- * <p>A hot file is spread over its owners: a read starts at a replica when this client already
- * has more reads in flight on the primary than a bound over the mean ({@link #withLoadSpread}),
- * while a file read one at a time always goes to its primary.
+ * <p>A hot file is spread over its owners: a read of a path among this client's last 64 requests
+ * starts at a replica when the primary took more of them than a bound over the mean ({@link
+ * #withLoadSpread}), while a file not read lately always goes to its primary.
  *
  * <p>A node that stops answering without closing its connections (a frozen process, a black-holed
  * network) is detected too: when a read has received nothing for the {@linkplain
