@@ -49,12 +49,12 @@ def connect(locations: Union[str, Sequence[str]], *, parallelism: int = 4, buffe
     :param token: the bearer token sent on every call, for nodes started with ``--token-file``.
         Default: from the token file named by ``ISTZIIO_TOKEN_FILE`` (its first ``admin`` token,
         else its first token), else none.
-    :param spread: start a file's read at the owner chosen by this client's reads in flight per
-        node (bounded loads, :mod:`istziio.spread`): the primary unless it holds about 1.25 times
-        the mean (plus one for a file this client is not already reading), so a hot file read by
-        many threads at once spreads over its owners while a file read one at a time stays on its
-        primary. ``False``: always the primary
-        first. The failover order after the first owner is the ring order either way.
+    :param spread: start a file's read at the owner chosen by this client's last 64 requests
+        per node (bounded loads, :mod:`istziio.spread`): a file not read among them (nor being
+        read) goes to its primary, so files read now and then are cached once; a hot file goes to
+        its primary unless the primary took about 1.25 times the mean of those requests, so it
+        spreads over its owners (and is cached on each). ``False``: always the primary first. The
+        failover order after the first owner is the ring order either way.
     :raises ValueError: no location, or one that is not ``grpc[+tcp|+tls]://host:port``; a CA
         bundle or token file that cannot be read; a stall timeout that is not positive.
     """

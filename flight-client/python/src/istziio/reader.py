@@ -48,7 +48,7 @@ class EndpointReader:
         self._stalls = stalls
         self._ticket = endpoint.ticket.ticket
         self._locations = [_uri(loc) for loc in endpoint.locations] or [default_location]
-        # Counts every DoGet in flight; None: no counting and no choice (locations in ring order).
+        # Counts every DoGet (recent and in flight); None: no counting, no choice (ring order).
         self._load = load
         self._nodes = list(nodes)  # the nodes the client knows, for the mean load
         self._cancelled = cancelled
@@ -71,7 +71,7 @@ class EndpointReader:
         tried: List[str] = []
         store_failures: List[Tuple[str, str]] = []
         locations = list(self._locations)
-        if self._load is not None:
+        if self._load is not None:  # counts the read as started at the first location
             locations = self._load.order(locations, self.path, self._nodes)
         # The list may grow while it is walked: a store failure at the last owner appends it again.
         for position, location in enumerate(locations):
@@ -80,8 +80,9 @@ class EndpointReader:
                 ticket = tickets.pinned(self._ticket, version) or self._ticket
             skip = delivered
             wait = None
-            if self._load is not None:
-                self._load.started(location, self.path)  # until the stream ends: finished() in the finally
+            if self._load is not None and position > 0:
+                self._load.started(location, self.path)  # a failover: a request to another node
+            # in flight until the stream ends: finished() in the finally
             try:
                 do_get = functools.partial(self._pool.get(location).do_get, flight.Ticket(ticket),
                                            self._pool.options())
@@ -153,7 +154,7 @@ class EndpointReader:
                     self._pool.evict(location)
             finally:
                 if self._load is not None:
-                    self._load.finished(location, self.path)
+                    self._load.finished(self.path)
                 with self._lock:
                     self._wait = None
         raise errors.UnavailableError(

@@ -51,9 +51,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * reached it tries the replicas in order and refreshes its view. Flight clients are pooled per
  * node. Thread-safe; close it when done.
  *
- * <p>A hot file is spread over its owners: a read starts at a replica when this client already
- * has more reads in flight on the primary than a bound over the mean ({@link #withLoadSpread}),
- * while a file read one at a time always goes to its primary.
+ * <p>A hot file is spread over its owners: a read of a path among this client's last 64 requests
+ * starts at a replica when the primary took more of them than a bound over the mean ({@link
+ * #withLoadSpread}), while a file not read lately always goes to its primary.
  *
  * <p>A node that stops answering without closing its connections (a frozen process, a black-holed
  * network) is detected too: when a read has received nothing for the {@linkplain
@@ -101,7 +101,7 @@ public final class IstziioClient implements AutoCloseable {
   private volatile Duration callTimeout = DEFAULT_CALL_TIMEOUT;
   private volatile Duration storeRetry = DEFAULT_STORE_RETRY;
   private volatile int parallelism = DEFAULT_PARALLELISM;
-  /** Reads in flight per node, for choosing an owner by load. */
+  /** This client's recent reads per node and per path, for choosing an owner by load. */
   private final NodeLoad load = new NodeLoad();
   private volatile boolean loadSpread = true;
   /** Threads of dataset reads; each read bounds how many it uses. Daemons, made on demand. */
@@ -210,13 +210,13 @@ public final class IstziioClient implements AutoCloseable {
 
   /**
    * Whether a read may start at a replica when its primary is busy (default true): the first owner
-   * tried is chosen by this client's reads in flight per node, bounded-load style ({@link
-   * OwnerChoice}): the primary unless it holds about 1.25 times the mean in-flight count (plus
-   * one for a path this client is not already reading), then the next owner in ring order under
-   * that bound. A file read one at a time stays on its primary, so cold files are cached once; a
-   * hot file read by many at once spreads over its owners. False: always the primary first, as
-   * before. Failover after the first owner is in ring order either way. Applies to reads started
-   * afterwards.
+   * tried is chosen by this client's last 64 requests per node, bounded-load style ({@link
+   * OwnerChoice}): a path not read among them (and not being read) goes to its primary, so files
+   * read now and then are cached once; a hot path goes to its primary unless the primary took
+   * about 1.25 times the mean of those requests, then to the next owner in ring order under that
+   * bound, so a hot file spreads over its owners (and is cached on each). False: always the
+   * primary first, as before. Failover after the first owner is in ring order either way.
+   * Applies to reads started afterwards.
    *
    * @return this client
    */
@@ -387,15 +387,25 @@ public final class IstziioClient implements AutoCloseable {
     long storeGiveUp = 0; // System.nanoTime() past which store failures are no longer retried
     int storeRetries = 0;
     boolean retriedEvicted = false; // one fresh channel after another read dropped ours
-    // The owners to try in turn, the first chosen by load; a store failure past the first
-    // appends its node again.
+    // The owners to try in turn, the first chosen by this client's recent requests and counted
+    // among them by order(); a store failure past the first appends its node again.
     List<Member> queue = new ArrayList<>(
-        loadSpread ? OwnerChoice.order(nodes, path, membership.view().members(), load) : nodes);
+        OwnerChoice.order(nodes, path, membership.view().members(), load, loadSpread));
     for (int next = 0; next < queue.size(); next++) {
       Member node = queue.get(next);
       Progress progress = null;
-      FlightClient flight = pool.get(node.location());
-      load.started(node.location(), path); // until the stream is closed: finished() in finally
+      FlightClient flight;
+      try {
+        flight = pool.get(node.location());
+      } catch (RuntimeException e) {
+        if (next == 0) {
+          load.finished(path); // order() counted it in flight
+        }
+        throw e;
+      }
+      if (next > 0) {
+        load.started(node.location(), path); // a failover: a request to another node
+      } // in flight until the stream is closed: finished() in finally
       try (FlightStream stream = flight.getStream(ticketFor.apply(version))) {
         progress = new Progress(stream, node.location());
         reading.add(progress);
@@ -480,7 +490,7 @@ public final class IstziioClient implements AutoCloseable {
           }
         }
       } finally {
-        load.finished(node.location(), path);
+        load.finished(path);
         if (progress != null) {
           reading.remove(progress);
         }

@@ -8,76 +8,80 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which owner of a path a read goes to first, by load: consistent hashing with bounded loads
- * (V. Mirrokni, M. Thorup, M. Zadimoghaddam, "Consistent Hashing with Bounded Loads", SODA 2018,
- * arXiv:1608.01350, 2016). Every node has the capacity
+ * Which owner of a path a read goes to first: consistent hashing with bounded loads (V. Mirrokni,
+ * M. Thorup, M. Zadimoghaddam, "Consistent Hashing with Bounded Loads", SODA 2018,
+ * arXiv:1608.01350, 2016) over this client's recent requests ({@link NodeLoad}: the nodes its last
+ * {@link NodeLoad#WINDOW} = 64 reads went to). Every node has the capacity
  *
- * <pre>  C = ceil((1 + ε) · (m + 1) / n) + s</pre>
+ * <pre>  C = ceil((1 + ε) · (w + 1) / n)</pre>
  *
- * where {@code m} is this client's reads in flight over the {@code n} nodes it knows (the ring's
- * members and the path's owners), {@code + 1} in {@code m + 1} is the read being placed, and the
- * slack {@code s} is 1 for a path this client is not reading already and 0 for one it is (a hot
- * path). The read goes to the first owner in ring order holding fewer than C reads; when every
- * owner is full, to the least loaded owner (the first of those in ring order on a tie). The owners
- * after the chosen one keep their ring order: they are the read's failover order.
+ * where {@code w} is the reads in the window (≤ 64; those at the nodes known), {@code n} the nodes
+ * the client knows (the ring's members and the path's owners) and the {@code + 1} the read being
+ * placed.
  *
- * <p>So a file read one at a time always goes to its primary (with nothing in flight C ≥ 2), and
- * cold files stay cached on one node only; a file read by many at once spreads over its owners,
- * which fill on their first read (a DoGet on any owner is served read-through). {@link #EPSILON}
- * = 0.25 keeps each node within about 25% of the mean in-flight count (the paper's c = 1 + ε;
- * HAProxy's {@code hash-balance-factor 125} is the same bound). The slack of 1 keeps a file that
- * is not being read off its replicas while the primary holds a read or two of other files (with
- * m = 1 the paper's bound alone would send it elsewhere, and its copy would be duplicated); a path
- * with a read in flight gets the paper's bound as it is.
+ * <ul>
+ *   <li>A path that is not <em>hot</em> (not read within the window, no read in flight) goes to its
+ *       primary, whatever the loads: a file read now and then is cached on one node only.
+ *   <li>A hot path's read goes to the first owner in ring order whose window count is below C;
+ *       when none is, to the owner with the fewest reads in the window (the first in ring order on
+ *       a tie).
+ *   <li>The owners after the chosen one keep their ring order: they are the read's failover order.
+ * </ul>
+ *
+ * <p>So the requests each node receives from this client stay within about (1 + ε) of the mean
+ * over the last 64 reads, as far as the hot paths' owners allow (a read only moves among its path's
+ * owners). {@link #EPSILON} = 0.25 is the paper's c = 1 + ε (HAProxy's {@code hash-balance-factor
+ * 125} is the same bound). The cost: a hot file is read, and so cached, on more than one of its
+ * owners (each fills read-through on its first read: a DoGet at any owner is served). Counting
+ * requests rather than reads in flight keeps the rule working when reads are few or fast (one
+ * at a time, a hot file alternates between its owners) and makes the nodes' request counts, not
+ * their in-flight counts, even. No clock enters the rule: the same reads in the same order give the
+ * same choices.
  */
 final class OwnerChoice {
 
-  /** The paper's ε: the bound on a node's load is (1 + ε) times the mean, plus the slack. */
+  /** The paper's ε: a node's window count is bounded by (1 + ε) times the mean. */
   static final double EPSILON = 0.25;
-  /**
-   * Reads a node may hold above (1 + ε) times the mean before the next read of a path that this
-   * client is not reading already moves on; 0 for a path it is reading.
-   */
-  static final int SLACK = 1;
 
   private OwnerChoice() {}
 
   /**
-   * The capacity C of every node: {@code ceil((1 + ε) · (inFlight + 1) / nodes) + slack}.
+   * The capacity C of every node: {@code ceil((1 + ε) · (recentReads + 1) / nodes)}.
    *
-   * @param inFlight reads in flight on all the {@code nodes} before this one (≥ 0)
+   * @param recentReads reads in the window before this one (≥ 0)
    * @param nodes the nodes known, ≥ 1
-   * @param hot whether this client has a read of the same path in flight (slack 0, else {@link
-   *     #SLACK})
    */
-  static int capacity(long inFlight, int nodes, boolean hot) {
-    if (nodes < 1 || inFlight < 0) {
-      throw new IllegalArgumentException("need nodes >= 1 and inFlight >= 0; got nodes=" + nodes
-          + ", inFlight=" + inFlight);
+  static int capacity(long recentReads, int nodes) {
+    if (nodes < 1 || recentReads < 0) {
+      throw new IllegalArgumentException("need nodes >= 1 and recentReads >= 0; got nodes="
+          + nodes + ", recentReads=" + recentReads);
     }
-    return (int) Math.ceil((1 + EPSILON) * (inFlight + 1) / nodes) + (hot ? 0 : SLACK);
+    return (int) Math.ceil((1 + EPSILON) * (recentReads + 1) / nodes);
   }
 
   /**
    * The index of the owner a read goes to first.
    *
-   * @param ownerLoads reads in flight on each owner, in ring order (primary first); not empty
-   * @param totalInFlight reads in flight on all the known nodes, the owners included
-   * @param nodes the nodes known, at least as many as the owners
-   * @param hot whether this client has a read of the same path in flight
-   * @return an index into {@code ownerLoads}
+   * @param ownerCounts reads in the window at each owner, in ring order (primary first); not empty
+   * @param recentReads reads in the window at all the known nodes, the owners included
+   * @param nodes the nodes known, at least as many as the owners (fewer count as the owners)
+   * @param hot whether the path was read within the window or has a read in flight; false: 0
+   * @return an index into {@code ownerCounts}
    */
-  static int choose(int[] ownerLoads, long totalInFlight, int nodes, boolean hot) {
-    if (ownerLoads.length == 0) {
+  static int choose(int[] ownerCounts, long recentReads, int nodes, boolean hot) {
+    if (ownerCounts.length == 0) {
       throw new IllegalArgumentException("a path has at least one owner");
     }
-    int capacity = capacity(totalInFlight, Math.max(nodes, ownerLoads.length), hot);
+    if (!hot) {
+      return 0;
+    }
+    int capacity = capacity(recentReads, Math.max(nodes, ownerCounts.length));
     int least = 0;
-    for (int i = 0; i < ownerLoads.length; i++) {
-      if (ownerLoads[i] < capacity) {
+    for (int i = 0; i < ownerCounts.length; i++) {
+      if (ownerCounts[i] < capacity) {
         return i;
       }
-      if (ownerLoads[i] < ownerLoads[least]) {
+      if (ownerCounts[i] < ownerCounts[least]) {
         least = i;
       }
     }
@@ -85,35 +89,29 @@ final class OwnerChoice {
   }
 
   /**
-   * {@code owners} (ring order, primary first) reordered for one read: the owner {@link #choose}
-   * picks first, then the others in ring order. Loads are read once each, without a lock: reads
-   * starting at the same moment may see the same counts and choose alike, which only delays the
-   * spreading by a read or two.
+   * {@code owners} (ring order, primary first) reordered for one read of {@code path}: the owner
+   * {@link #choose} picks first (the primary when {@code spread} is false), then the others in ring
+   * order; the read is counted in {@code load} as started at that first owner, in the same step
+   * (so pair it with {@link NodeLoad#finished}; count a failover to a later owner with {@link
+   * NodeLoad#started}). An empty list is returned as it is, and nothing is counted.
    *
-   * @param path the path read, whose reads in flight make it hot
    * @param members the ring's members (the nodes known besides the owners); may be empty
    */
   static List<Member> order(List<Member> owners, String path, Collection<Member> members,
-      NodeLoad load) {
-    if (owners.size() < 2) {
+      NodeLoad load, boolean spread) {
+    if (owners.isEmpty()) {
       return owners;
     }
     Set<String> known = new LinkedHashSet<>();
     for (Member member : members) {
       known.add(member.location());
     }
+    List<String> locations = new ArrayList<>(owners.size());
     for (Member owner : owners) {
       known.add(owner.location());
+      locations.add(owner.location());
     }
-    long total = 0;
-    for (String location : known) {
-      total += load.inFlight(location);
-    }
-    int[] loads = new int[owners.size()];
-    for (int i = 0; i < loads.length; i++) {
-      loads[i] = load.inFlight(owners.get(i).location());
-    }
-    int first = choose(loads, total, known.size(), load.reading(path) > 0);
+    int first = load.start(locations, path, known, spread);
     if (first == 0) {
       return owners;
     }

@@ -63,9 +63,14 @@ class ClusterTest extends NodeTestBase {
         .withId(id).withRing(ring).withSecurity(nodeSecurity()));
   }
 
+  /**
+   * A client that starts every read at its path's primary: these tests check placement and
+   * routing, and read each file more than once, which would make the files hot and let load
+   * spreading start a read at a replica (LoadSpreadTest covers that).
+   */
   private IstziioClient client(String redis) throws Exception {
     IstziioClient client = IstziioClient.connectRedis(redis, "test", 2, clientSecurity())
-        .withStallTimeout(stallTimeout());
+        .withStallTimeout(stallTimeout()).withLoadSpread(false);
     track(client);
     return client;
   }

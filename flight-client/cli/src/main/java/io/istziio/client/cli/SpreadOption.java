@@ -7,10 +7,10 @@ import picocli.CommandLine.Option;
 final class SpreadOption {
 
   @Option(names = "--no-spread",
-      description = "Start every read at the path's primary owner. Default: a read whose primary "
-          + "is busy with this client's reads (1.25 times the mean in flight, plus one for a path "
-          + "not already being read) starts at the next owner under that bound, so a hot file "
-          + "spreads over its owners and a cold one stays on its primary.")
+      description = "Start every read at the path's primary owner. Default: a read of a path "
+          + "among this client's last 64 requests (or being read) whose primary took more than "
+          + "1.25 times the mean of them starts at the next owner under that bound, so a hot file "
+          + "spreads over its owners; a path not read lately stays on its primary.")
   boolean noSpread;
 
   /** {@code client}, with load spreading as the flag says. */
