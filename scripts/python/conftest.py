@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 
+import pyarrow.fs as pafs
 import pytest
 
 HOME = pathlib.Path(__file__).resolve().parents[2]
@@ -113,6 +114,16 @@ def cluster(tmp_path_factory):
     env={**os.environ, **cluster} (without "dir") so the CLI finds the cluster."""
     with local_cluster(tmp_path_factory.mktemp("cluster")) as settings:
         yield settings
+
+
+@pytest.fixture(scope="module")
+def s3(cluster):
+    """pyarrow's S3 filesystem on the cluster's S3Proxy."""
+    endpoint = cluster["ISTZIIO_S3_ENDPOINT"]
+    return pafs.S3FileSystem(access_key=cluster["AWS_ACCESS_KEY_ID"],
+                             secret_key=cluster["AWS_SECRET_ACCESS_KEY"],
+                             endpoint_override=endpoint.split("://", 1)[1],
+                             scheme=endpoint.split("://", 1)[0], region=cluster["ISTZIIO_S3_REGION"])
 
 
 @contextlib.contextmanager

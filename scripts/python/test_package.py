@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.flight as flight
-import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
@@ -40,16 +39,6 @@ def sample_table(rows, seed=0):
         "name": pa.array([None if i % 7 == 0 else f"n{i % 100}" for i in range(seed, seed + rows)]),
         "score": pc.multiply(pc.cast(ids, pa.float64()), 0.5),
     })
-
-
-@pytest.fixture(scope="module")
-def s3(cluster):
-    """pyarrow's S3 filesystem on the cluster's S3Proxy."""
-    endpoint = cluster["ISTZIIO_S3_ENDPOINT"]
-    return pafs.S3FileSystem(access_key=cluster["AWS_ACCESS_KEY_ID"],
-                             secret_key=cluster["AWS_SECRET_ACCESS_KEY"],
-                             endpoint_override=endpoint.split("://", 1)[1],
-                             scheme=endpoint.split("://", 1)[0], region=cluster["ISTZIIO_S3_REGION"])
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ the requests each node served with the nodes' own stats."""
 import threading
 
 import pyarrow as pa
-import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
@@ -179,15 +178,6 @@ def test_a_zipf_trace_gives_the_java_clients_counts():
 
 
 # -- the cluster ----------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def s3(cluster):
-    endpoint = cluster["ISTZIIO_S3_ENDPOINT"]
-    return pafs.S3FileSystem(access_key=cluster["AWS_ACCESS_KEY_ID"],
-                             secret_key=cluster["AWS_SECRET_ACCESS_KEY"],
-                             endpoint_override=endpoint.split("://", 1)[1],
-                             scheme=endpoint.split("://", 1)[0], region=cluster["ISTZIIO_S3_REGION"])
-
 
 def put(s3, key, rows=4000):
     """A file of 20 row groups at s3://data/KEY (the node streams it in many batches)."""
