@@ -212,6 +212,39 @@ class NodeErrorsTest extends NodeTestBase {
   }
 
   /**
+   * A node asked GetFlightInfo about a path it does not own passes an owner's store failure on
+   * as the store's (marked) instead of asking the next owner's store and then the store itself
+   * (found by the issue 11 reviewer: every owner asked S3 in turn). Counted at the S3 server: the
+   * non-owner's question costs the store as many GETs as asking the owner itself.
+   */
+  @Test
+  void aNonOwnerPassesOnAnOwnersStoreFailureWithoutAskingTheOthers() throws Exception {
+    List<Node> nodes = staticCluster(List.of("a", "b", "c"), 2, 64 << 20);
+    String key = "store-failing-owner.parquet";
+    String path = putSample(key);
+    io.istziio.ring.RingView view = nodes.get(0).membership().view();
+    List<String> owners = view.owners(path, 2).stream().map(io.istziio.ring.Member::id).toList();
+    Node owner = nodes.stream().filter(n -> n.id().equals(owners.get(0))).findFirst().orElseThrow();
+    Node other = nodes.stream().filter(n -> !owners.contains(n.id())).findFirst().orElseThrow();
+    s3.failGets(503);
+    try {
+      FlightRuntimeException asOwner = assertThrows(FlightRuntimeException.class,
+          () -> connect(owner).getInfo(FlightDescriptor.path(path)));
+      assertTrue(Failures.isStoreFailure(asOwner), asOwner.getMessage());
+      int ownersGets = s3.gets(key) + s3.rangedGets(key); // whole or footer reads
+      assertTrue(ownersGets > 0);
+      FlightRuntimeException asOther = assertThrows(FlightRuntimeException.class,
+          () -> connect(other).getInfo(FlightDescriptor.path(path)));
+      assertEquals(FlightStatusCode.UNAVAILABLE, asOther.status().code());
+      assertTrue(Failures.isStoreFailure(asOther), "marked as the store's: " + asOther.getMessage());
+      assertEquals(ownersGets, s3.gets(key) + s3.rangedGets(key) - ownersGets,
+          "one owner's GETs, not every owner's");
+    } finally {
+      s3.failGets(0);
+    }
+  }
+
+  /**
    * The store's mark as gRPC status details too (what pyarrow clients see): a google.rpc.Status
    * with the status's code and message and one ErrorInfo (istziio, STORE), beside the Arrow C++
    * status-code trailer without which pyarrow drops it.

@@ -301,6 +301,11 @@ public final class NodeProducer extends NoOpFlightProducer {
         if (code != FlightStatusCode.UNAVAILABLE && code != FlightStatusCode.TIMED_OUT) {
           throw e; // the owner's answer (a bad column, a missing object...) is the answer
         }
+        if (io.istziio.client.protocol.Failures.isStoreFailure(e)) {
+          // The store failed the owner, not the owner: the next owner, or this node, would ask
+          // the same store again. Marked again, for the client (one retry, no failover).
+          throw Errors.storeUnavailable("%s", e.status().description());
+        }
         parts.peers().evict(location(owner));
         LOG.debug("owner {} unavailable for GetFlightInfo: {}", owner.id(), e.getMessage());
       } catch (URISyntaxException | java.io.IOException e) {

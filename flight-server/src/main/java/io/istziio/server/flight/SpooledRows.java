@@ -137,8 +137,16 @@ final class SpooledRows implements AutoCloseable {
     long start = channel.position();
     long length = message.getMessageBodyLength();
     channel.position(start + length);
-    try (ArrowBuf body = map(start, length);
-        ArrowRecordBatch batch = MessageSerializer.deserializeRecordBatch(message, body)) {
+    ArrowBuf body = map(start, length);
+    ArrowRecordBatch batch;
+    try {
+      // Takes over the body's reference: each buffer of the batch holds a slice of it.
+      batch = MessageSerializer.deserializeRecordBatch(message, body);
+    } catch (IOException | RuntimeException e) {
+      body.close();
+      throw e;
+    }
+    try (batch) {
       new VectorLoader(target).load(batch); // the vectors take references of their own
     }
     return true;
