@@ -32,10 +32,10 @@ READERS = 16
 # each reader holds what the scanner decoded ahead: the README's transient, 24-81 MiB measured.
 PEAK_PER_READER_MIB = 120
 # Once every stream is spooled, a reader holds one batch (1 MiB, --batch-bytes) in the node's Java
-# buffers (Arrow's count: 1 MiB per reader) and no native memory. RssAnon also shows what Netty's
-# pooled allocator kept of gRPC's copies of the batches queued before the spool (about 11 MiB per
-# stalled stream, freed as the client takes them but pooled, not unmapped), and the heap's own
-# movement: measured 5.3, 7.1 and 13.9 MiB per reader, the last on a machine running CI beside it.
+# buffers (Arrow's count: 1 MiB per reader) and no native memory. RssAnon also shows what the
+# allocators kept after the drains' transient (Netty's pool, which held gRPC's copies of the
+# batches queued before the spool; glibc's arenas; the heap): measured 5.3, 7.1 and 13.9 MiB per
+# reader, the last on a machine running CI beside it.
 SPOOLED_PER_READER_MIB = 24
 # Once all are spooled, the readers go on while the heap the drains grew goes back (G1's periodic
 # GC, every 15 s), then they are watched for HELD_SECONDS.
