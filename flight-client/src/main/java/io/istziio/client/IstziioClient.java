@@ -103,6 +103,7 @@ public final class IstziioClient implements AutoCloseable {
   private volatile int parallelism = DEFAULT_PARALLELISM;
   /** This client's recent reads per node and per path, for choosing an owner by load. */
   private final NodeLoad load = new NodeLoad();
+  private final SuspectNodes suspects = new SuspectNodes();
   private volatile boolean loadSpread = true;
   /** Threads of dataset reads; each read bounds how many it uses. Daemons, made on demand. */
   private final java.util.concurrent.ExecutorService readers =
@@ -388,9 +389,16 @@ public final class IstziioClient implements AutoCloseable {
     int storeRetries = 0;
     boolean retriedEvicted = false; // one fresh channel after another read dropped ours
     // The owners to try in turn, the first chosen by this client's recent requests and counted
-    // among them by order(); a store failure past the first appends its node again.
+    // among them by order(), nodes that just failed a read last; a store failure past the first
+    // appends its node again.
+    List<Member> healthy = suspects.unsuspected(nodes);
     List<Member> queue = new ArrayList<>(
-        OwnerChoice.order(nodes, path, membership.view().members(), load, loadSpread));
+        OwnerChoice.order(healthy, path, membership.view().members(), load, loadSpread));
+    for (Member node : nodes) {
+      if (!healthy.contains(node)) {
+        queue.add(node);
+      }
+    }
     for (int next = 0; next < queue.size(); next++) {
       Member node = queue.get(next);
       Progress progress = null;
@@ -441,6 +449,7 @@ public final class IstziioClient implements AutoCloseable {
           delivered += rows - skip;
           skip = 0;
         }
+        suspects.clear(node.location());
         return new ReadResult(node, delivered, ReadStats.from(stream), tried.size());
       } catch (FlightRuntimeException e) {
         if (cancel != null && cancel.cancelled()) {
@@ -485,6 +494,7 @@ public final class IstziioClient implements AutoCloseable {
                 + describe(probeDeadline()) : ConnectionFailures.describe(e)) + ")");
         if (stalled || e.status().code() != FlightStatusCode.RESOURCE_EXHAUSTED) { // busy, not broken
           pool.evict(node.location());
+          suspects.suspect(node.location());
           if (fromNodes != null) {
             fromNodes.refreshSoon();
           }
