@@ -218,12 +218,15 @@ class DatasetReadTest extends NodeTestBase {
     for (int i = 0; i < FILES; i++) {
       assertEquals(FILE_ROWS, nextId[i], paths.get(i));
       ReadResult endpoint = result.endpoints().get(i);
-      boolean failedOver = ownedByCrashed.contains(i);
-      assertEquals(failedOver ? 1 : 0, endpoint.failovers(), paths.get(i));
-      assertEquals(info.getEndpoints().get(i).getLocations().get(failedOver ? 1 : 0).getUri()
-          .toString(), endpoint.servedBy().location(), paths.get(i));
+      boolean ownedByTheCrashed = ownedByCrashed.contains(i);
+      // The crashed node is tried until a read finds it down; the reads that start after that
+      // go to the replica first (SuspectNodes), so each file failed over at most once.
+      assertTrue(endpoint.failovers() <= (ownedByTheCrashed ? 1 : 0), paths.get(i));
+      assertEquals(info.getEndpoints().get(i).getLocations().get(ownedByTheCrashed ? 1 : 0)
+          .getUri().toString(), endpoint.servedBy().location(), paths.get(i));
     }
-    assertEquals(ownedByCrashed.size(), result.failovers());
+    assertTrue(result.failovers() >= 1 && result.failovers() <= ownedByCrashed.size(),
+        "failovers: " + result.failovers());
   }
 
   @Test
